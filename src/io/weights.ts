@@ -1,0 +1,184 @@
+/**
+ * Loading and saving model weights as safetensors with torchvision's state-dict names:
+ * whole FCOS state dicts (`backbone.body.…`, `backbone.fpn.…`, `head.…`), torchvision ResNet
+ * (ImageNet) state dicts into the backbone alone, and this project's own checkpoints (the same
+ * names, so they load in PyTorch with `model.load_state_dict`).
+ *
+ * @module
+ */
+import { FcosError } from "../errors.ts";
+import type { FcosModel } from "../model/fcos.ts";
+import {
+  readSafetensors,
+  type Safetensors,
+  type TensorEntry,
+  toFloat32,
+  writeSafetensors,
+} from "./safetensors.ts";
+
+/** Buffers that PyTorch state dicts carry but FCOS does not use. */
+const IGNORED = /(^|\.)num_batches_tracked$/;
+
+/**
+ * Maps names of other torchvision versions onto the names used here: heads built with
+ * `Conv2dNormActivation` name their blocks `conv.{k}.0` / `conv.{k}.1` where torchvision 0.14
+ * uses `conv.{3k}` / `conv.{3k+1}`.
+ */
+function canonicalName(name: string): string {
+  return name.replace(
+    /^(head\.(?:classification|regression)_head\.conv)\.(\d+)\.([01])\./,
+    (_, p, k, sub) => `${p}.${3 * Number(k) + Number(sub)}.`,
+  );
+}
+
+/** What {@linkcode loadWeights} did. */
+export interface LoadReport {
+  /** Tensors assigned. */
+  loaded: number;
+  /** Names in the file that were ignored (num_batches_tracked, the classifier `fc.*`, …). */
+  ignored: string[];
+}
+
+async function open(source: string | Safetensors): Promise<{ st: Safetensors; file: string }> {
+  if (typeof source === "string") return { st: await readSafetensors(source), file: source };
+  return { st: source, file: "<safetensors>" };
+}
+
+function assign(model: FcosModel, name: string, entry: TensorEntry, file: string, from: string) {
+  model.params.assignFromTorch(name, toFloat32(entry, from), entry.shape, file);
+}
+
+/**
+ * Loads a torchvision FCOS state dict (safetensors) into `model`. Every model tensor must be
+ * present with its exact shape; a missing, unexpected or mis-shaped tensor is an FcosError naming
+ * the key (and both shapes).
+ *
+ * @example
+ * ```ts ignore
+ * import { FcosModel, loadWeights } from "jsr:@fcos/fcos";
+ * const model = FcosModel.create({ backbone: "resnet50", numClasses: 91 });
+ * await loadWeights(model, "fcos_resnet50_fpn_coco.safetensors");
+ * ```
+ */
+export async function loadWeights(
+  model: FcosModel,
+  source: string | Safetensors,
+): Promise<LoadReport> {
+  const { st, file } = await open(source);
+  const ignored: string[] = [];
+  const seen = new Set<string>();
+  for (const [rawName, entry] of st.tensors) {
+    if (IGNORED.test(rawName)) {
+      ignored.push(rawName);
+      continue;
+    }
+    const name = canonicalName(rawName);
+    if (!model.params.has(name)) {
+      throw new FcosError(
+        `${file}: unexpected tensor '${rawName}' (not part of an FCOS ${model.config.backbone} model with ${model.config.numClasses} classes)`,
+      );
+    }
+    assign(model, name, entry, file, rawName);
+    seen.add(name);
+  }
+  const missing = model.params.specs.filter((s) => !seen.has(s.name)).map((s) => s.name);
+  if (missing.length > 0) {
+    throw new FcosError(
+      `${file}: missing ${missing.length} tensor(s), first '${missing[0]}' with shape [${
+        model.params.readTorch(missing[0]).shape.join(", ")
+      }]`,
+    );
+  }
+  return { loaded: seen.size, ignored };
+}
+
+/**
+ * Loads a torchvision ResNet state dict (e.g. ImageNet `resnet18`, names `conv1.weight`,
+ * `layer1.0.bn1.running_mean`, …) into the backbone body; the classifier (`fc.*`) and
+ * `num_batches_tracked` are ignored. The usual start for training.
+ *
+ * @example
+ * ```ts ignore
+ * import { FcosModel, loadBackboneWeights } from "jsr:@fcos/fcos";
+ * const model = FcosModel.create({ backbone: "resnet18", numClasses: 20 });
+ * await loadBackboneWeights(model, "resnet18_imagenet.safetensors");
+ * ```
+ */
+export async function loadBackboneWeights(
+  model: FcosModel,
+  source: string | Safetensors,
+): Promise<LoadReport> {
+  const { st, file } = await open(source);
+  const ignored: string[] = [];
+  const seen = new Set<string>();
+  for (const [rawName, entry] of st.tensors) {
+    const bare = rawName.replace(/^(backbone\.body\.|module\.)/, "");
+    if (IGNORED.test(bare) || bare.startsWith("fc.")) {
+      ignored.push(rawName);
+      continue;
+    }
+    const name = `backbone.body.${bare}`;
+    if (!model.params.has(name)) {
+      throw new FcosError(
+        `${file}: unexpected tensor '${rawName}' for a ${model.config.backbone} backbone`,
+      );
+    }
+    assign(model, name, entry, file, rawName);
+    seen.add(name);
+  }
+  const missing = model.params.specs.filter((s) =>
+    s.name.startsWith("backbone.body.") && !seen.has(s.name)
+  );
+  if (missing.length > 0) {
+    throw new FcosError(
+      `${file}: missing ${missing.length} backbone tensor(s), first '${
+        missing[0].name.slice("backbone.body.".length)
+      }'`,
+    );
+  }
+  return { loaded: seen.size, ignored };
+}
+
+/**
+ * The model's state dict in PyTorch layout (OIHW conv filters), as safetensors entries.
+ *
+ * @example
+ * ```ts
+ * import { FcosModel } from "../model/fcos.ts";
+ * import { stateDict } from "./weights.ts";
+ * const model = FcosModel.create({ backbone: "resnet18", numClasses: 2, fpnChannels: 32, groupNormGroups: 8 });
+ * console.log(stateDict(model).has("head.classification_head.cls_logits.bias")); // true
+ * model.dispose();
+ * ```
+ */
+export function stateDict(model: FcosModel): Map<string, TensorEntry> {
+  const out = new Map<string, TensorEntry>();
+  for (const spec of model.params.specs) {
+    const { data, shape } = model.params.readTorch(spec.name);
+    out.set(spec.name, { dtype: "F32", shape, data });
+  }
+  return out;
+}
+
+/**
+ * Saves the model's weights as safetensors with torchvision names (atomically: a crash mid-write
+ * leaves any previous file intact). `metadata` is stored in the header.
+ *
+ * @example
+ * ```ts ignore
+ * import { saveWeights } from "jsr:@fcos/fcos";
+ * await saveWeights(model, "runs/demo/model.safetensors", { epoch: "3" });
+ * ```
+ */
+export async function saveWeights(
+  model: FcosModel,
+  path: string,
+  metadata: Record<string, string> = {},
+): Promise<void> {
+  await writeSafetensors(path, stateDict(model), {
+    format: "pt",
+    backbone: model.config.backbone,
+    num_classes: String(model.config.numClasses),
+    ...metadata,
+  });
+}

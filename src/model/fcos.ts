@@ -1,0 +1,207 @@
+/**
+ * The FCOS detector: ResNet body → FPN (P3–P7) → shared FCOS head, with torchvision's transform,
+ * anchor grid and post-processing. Semantics follow torchvision's `models/detection/fcos.py`, so a
+ * torchvision state dict loads (see `src/io/weights.ts`) and gives the same outputs.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import { makeAnchorGrid } from "../loss/anchors.ts";
+import { decodeDetections, type DecodeOptions } from "../decode/decode.ts";
+import { type FcosConfig, makeConfig } from "./config.ts";
+import { ConvRunner } from "./layers.ts";
+import { ParamStore } from "./params.ts";
+import { ResNetBody } from "./resnet.ts";
+import { Fpn } from "./fpn.ts";
+import { FcosHead } from "./head.ts";
+import { preprocessImages, type RgbImage, scaleBoxes } from "./transform.ts";
+import type { AnchorGrid, Detections, HeadOutputs } from "./types.ts";
+
+/** Outputs of {@linkcode FcosModel.forward}. */
+export interface ForwardOutputs {
+  /** [P3, P4, P5, P6, P7], each [N, H_l, W_l, fpnChannels]. */
+  features: tf.Tensor4D[];
+  /** Head outputs over all locations. */
+  head: HeadOutputs;
+}
+
+/** Options of {@linkcode FcosModel.detect}: decoding thresholds and resize bounds. */
+export interface DetectOptions extends DecodeOptions {
+  /** Short-side target (default: the model's config). */
+  minSize?: number;
+  /** Long-side limit (default: the model's config). */
+  maxSize?: number;
+}
+
+/**
+ * An FCOS model with its weights.
+ *
+ * @example
+ * ```ts
+ * import { FcosModel } from "./fcos.ts";
+ * const model = FcosModel.create({ backbone: "resnet18", numClasses: 3, minSize: 64, maxSize: 64 });
+ * const image = { data: new Uint8Array(64 * 64 * 3).fill(128), width: 64, height: 64 };
+ * const [detections] = await model.detect([image]);
+ * console.log(detections.scores.length <= 100); // true
+ * model.dispose();
+ * ```
+ */
+export class FcosModel {
+  /** The full configuration. */
+  readonly config: FcosConfig;
+  /** All weights and buffers by torchvision name. */
+  readonly params: ParamStore;
+  /** The ResNet body. */
+  readonly body: ResNetBody;
+  /** The feature pyramid. */
+  readonly fpn: Fpn;
+  /** The FCOS head. */
+  readonly head: FcosHead;
+  readonly #convs: ConvRunner;
+  readonly #grids = new Map<string, AnchorGrid>();
+
+  private constructor(config: FcosConfig, seed: number) {
+    this.config = config;
+    this.body = new ResNetBody(
+      config.backbone,
+      config.backboneWidth,
+      config.trainableBackboneLayers,
+    );
+    this.fpn = new Fpn(this.body.outChannels, config.fpnChannels);
+    this.head = new FcosHead(
+      config.fpnChannels,
+      config.numClasses,
+      config.headConvs,
+      config.groupNormGroups,
+    );
+    this.params = new ParamStore(
+      [...this.body.specs(), ...this.fpn.specs(), ...this.head.specs()],
+      seed,
+    );
+    this.#convs = new ConvRunner(this.params);
+  }
+
+  /**
+   * Builds a model with torchvision's initialisation (repeatable for a given `seed`).
+   * The active tfjs backend must be set first (see `initBackend`).
+   */
+  static create(config: Partial<FcosConfig> = {}, options: { seed?: number } = {}): FcosModel {
+    return new FcosModel(makeConfig(config), options.seed ?? 0);
+  }
+
+  /**
+   * Runs backbone, FPN and head on a preprocessed batch.
+   * `training` keeps trainable weights on the gradient tape (use it inside `tf.variableGrads`).
+   * images: [N, Hp, Wp, 3] → features and head outputs (caller disposes, or wrap in tf.tidy).
+   */
+  forward(images: tf.Tensor4D, training = false): ForwardOutputs {
+    const c = this.body.forward(this.#convs, images, training);
+    const features = this.fpn.forward(this.#convs, c, training);
+    const head = this.head.forward(this.#convs, this.params, features, training);
+    return { features, head };
+  }
+
+  /** The anchor grid of a padded batch size with these level shapes (cached). */
+  anchorGrid(paddedSize: [number, number], levelShapes: [number, number][]): AnchorGrid {
+    const key = `${paddedSize}|${levelShapes.join(";")}`;
+    let grid = this.#grids.get(key);
+    if (!grid) {
+      grid = makeAnchorGrid(paddedSize, levelShapes, this.config.anchorSizes);
+      if (this.#grids.size > 64) this.#grids.clear();
+      this.#grids.set(key, grid);
+    }
+    return grid;
+  }
+
+  /** Level shapes [H_l, W_l] of a forward pass's features. */
+  static levelShapes(features: tf.Tensor4D[]): [number, number][] {
+    return features.map((f) => [f.shape[1], f.shape[2]]);
+  }
+
+  /**
+   * Detects objects in 8-bit RGB images; boxes are in each image's original pixels.
+   */
+  async detect(images: RgbImage[], options: DetectOptions = {}): Promise<Detections[]> {
+    const prep = preprocessImages(images, {
+      minSize: options.minSize ?? this.config.minSize,
+      maxSize: options.maxSize ?? this.config.maxSize,
+      imageMean: this.config.imageMean,
+      imageStd: this.config.imageStd,
+    });
+    const [, hp, wp] = prep.batch.shape;
+    const { levelShapes, cls, reg, ctr } = tf.tidy(() => {
+      const out = this.forward(prep.batch, false);
+      return {
+        levelShapes: FcosModel.levelShapes(out.features),
+        cls: out.head.clsLogits,
+        reg: out.head.bboxRegression,
+        ctr: out.head.bboxCtrness,
+      };
+    });
+    prep.batch.dispose();
+    try {
+      const [clsData, regData, ctrData] = await Promise.all([cls.data(), reg.data(), ctr.data()]);
+      const grid = this.anchorGrid([hp, wp], levelShapes);
+      return this.postprocess(
+        {
+          clsLogits: clsData as Float32Array,
+          bboxRegression: regData as Float32Array,
+          bboxCtrness: ctrData as Float32Array,
+        },
+        grid,
+        prep.imageSizes,
+        prep.originalSizes,
+        options,
+      );
+    } finally {
+      cls.dispose();
+      reg.dispose();
+      ctr.dispose();
+    }
+  }
+
+  /**
+   * Decodes read-back head outputs of a batch (clsLogits N×L×C, bboxRegression N×L×4,
+   * bboxCtrness N×L) into detections in original-image pixels.
+   */
+  postprocess(
+    head: { clsLogits: Float32Array; bboxRegression: Float32Array; bboxCtrness: Float32Array },
+    grid: AnchorGrid,
+    imageSizes: [number, number][],
+    originalSizes: [number, number][],
+    options: DecodeOptions = {},
+  ): Detections[] {
+    const c = this.config.numClasses;
+    const l = grid.anchors.length / 4;
+    const decodeOptions: DecodeOptions = {
+      scoreThresh: options.scoreThresh ?? this.config.scoreThresh,
+      topkCandidates: options.topkCandidates ?? this.config.topkCandidates,
+      nmsThresh: options.nmsThresh ?? this.config.nmsThresh,
+      detectionsPerImg: options.detectionsPerImg ?? this.config.detectionsPerImg,
+    };
+    return imageSizes.map(([h, w], i) => {
+      const det = decodeDetections({
+        clsLogits: head.clsLogits.subarray(i * l * c, (i + 1) * l * c),
+        bboxRegression: head.bboxRegression.subarray(i * l * 4, (i + 1) * l * 4),
+        bboxCtrness: head.bboxCtrness.subarray(i * l, (i + 1) * l),
+        anchors: grid.anchors,
+        numAnchorsPerLevel: grid.numAnchorsPerLevel,
+        numClasses: c,
+        imageHeight: h,
+        imageWidth: w,
+      }, decodeOptions);
+      return { ...det, boxes: scaleBoxes(det.boxes, [h, w], originalSizes[i]) };
+    });
+  }
+
+  /** Variables the optimizer trains (torchvision's trainable-layers rule). */
+  trainableVariables(): tf.Variable[] {
+    return this.params.trainableVariables();
+  }
+
+  /** Frees all weights and caches. */
+  dispose(): void {
+    this.#convs.dispose();
+    this.params.dispose();
+  }
+}
