@@ -1,0 +1,519 @@
+/**
+ * Non-maximum suppression on typed arrays with torchvision's semantics (CPU kernel of
+ * `torchvision.ops.nms` / `batched_nms`, 0.14), reproduced bit for bit:
+ *
+ * - boxes are (x1, y1, x2, y2) float32; area = (x2 − x1)·(y2 − y1) with no +1;
+ * - IoU is evaluated in float32 exactly as torchvision's C++ loop does
+ *   (`inter = max(0, xx2 − xx1)·max(0, yy2 − yy1)`, `ovr = inter / (areaI + areaJ − inter)`, every
+ *   step rounded to float32), and a box is suppressed when `ovr > iouThreshold` (the threshold stays
+ *   a double, as in C++ where the float is promoted);
+ * - the visiting order is decreasing score, equal scores lower index first; boxes of different
+ *   labels never suppress each other (torchvision's "vanilla" per-class path; see the note on the
+ *   coordinate trick below);
+ * - kept indices come back by decreasing score, equal scores lower index first.
+ *
+ * How it is fast while staying identical: one stable O(N) radix sort of the scores; then a single
+ * pass in score order that tests each box only against the boxes already kept *with its label*
+ * (box j is dropped iff some earlier kept box of its label overlaps it by more than the threshold —
+ * the same predicate torchvision's forward loop evaluates, so the result is the same). Kept boxes of
+ * each label are indexed in a coarse uniform grid so that a box only meets kept boxes whose cells it
+ * touches; a cheap "do they intersect at all" test precedes the float32 IoU. Boxes with no positive
+ * width or height (zero-area, inverted) can never reach IoU > t for t ≥ 0, so they are kept without
+ * being tested or indexed. A negative threshold (everything suppresses everything, even disjoint
+ * boxes) takes a plain quadratic path with the same float32 arithmetic.
+ *
+ * Note on torchvision's `batched_nms` for ≤ 1000 boxes on CPU: it shifts each label's boxes by
+ * `label·(max + 1)` and runs one `nms` ("coordinate trick"). The shift is rounded to float32, which
+ * perturbs IoUs by ~1e-5 relative; in borderline cases its kept list can differ from the per-label
+ * result above (which is what it returns for > 1000 boxes). We always use the per-label semantics.
+ *
+ * @module
+ */
+import { FcosError } from "../errors.ts";
+
+const fround = Math.fround;
+
+/** Options of {@linkcode batchedNms} and {@linkcode nms}. */
+export interface NmsOptions {
+  /**
+   * Stop after this many kept boxes (the result equals the first `maxOutput` entries of the full
+   * result, since kept boxes are produced in output order). Default: no limit.
+   */
+  maxOutput?: number;
+  /** Name used in error messages for the inputs (default "nms"). */
+  name?: string;
+}
+
+/**
+ * Throws {@linkcode FcosError} unless `boxes` (N×4), `scores` (N) and `labels` (N, optional) agree
+ * in length and hold only finite numbers, and `iouThreshold` is a number (not NaN).
+ */
+function validate(
+  name: string,
+  boxes: Float32Array,
+  scores: Float32Array,
+  labels: Int32Array | null,
+  iouThreshold: number,
+): void {
+  if (!(boxes instanceof Float32Array)) {
+    throw new FcosError(`${name}: boxes must be a Float32Array`);
+  }
+  if (!(scores instanceof Float32Array)) {
+    throw new FcosError(`${name}: scores must be a Float32Array`);
+  }
+  const n = scores.length;
+  if (boxes.length !== 4 * n) {
+    throw new FcosError(
+      `${name}: boxes has ${boxes.length} numbers but scores has ${n} entries (expected ${4 * n})`,
+    );
+  }
+  if (labels !== null) {
+    if (!(labels instanceof Int32Array)) {
+      throw new FcosError(`${name}: labels must be an Int32Array`);
+    }
+    if (labels.length !== n) {
+      throw new FcosError(`${name}: labels has ${labels.length} entries but scores has ${n}`);
+    }
+  }
+  if (typeof iouThreshold !== "number" || Number.isNaN(iouThreshold)) {
+    throw new FcosError(`${name}: iouThreshold must be a number, got ${iouThreshold}`);
+  }
+  for (let i = 0; i < n; i++) {
+    // x − x is 0 for finite x and NaN for NaN/±Infinity.
+    if (scores[i] - scores[i] !== 0) {
+      throw new FcosError(`${name}: scores[${i}] is ${scores[i]} (must be finite)`);
+    }
+  }
+  for (let i = 0; i < 4 * n; i++) {
+    if (boxes[i] - boxes[i] !== 0) {
+      throw new FcosError(
+        `${name}: boxes[${i >> 2}][${i & 3}] is ${boxes[i]} (coordinates must be finite)`,
+      );
+    }
+  }
+}
+
+/**
+ * Indices 0..n−1 sorted by decreasing score, equal scores lower index first (a stable LSD radix
+ * sort of the float32 bit patterns, 8 bits per pass, skipping passes where all keys share a digit).
+ * -0 and +0 compare equal, as in torch.
+ */
+export function sortByScoreDesc(scores: Float32Array): Int32Array {
+  const n = scores.length;
+  const bits = new Uint32Array(scores.buffer, scores.byteOffset, n);
+  // keys[i]: ascending order of keys = descending order of scores.
+  let keys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    let b = bits[i];
+    if (b === 0x80000000) b = 0; // -0 ties with +0
+    // Order-preserving map of float bits to unsigned ints, then complement for "descending".
+    const ordered = (b & 0x80000000) !== 0 ? ~b : (b | 0x80000000);
+    keys[i] = ~ordered >>> 0;
+  }
+  let idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  if (n < 2) return idx;
+  let keys2 = new Uint32Array(n);
+  let idx2 = new Int32Array(n);
+  const count = new Int32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(keys[i] >>> shift) & 255]++;
+    if (count[(keys[0] >>> shift) & 255] === n) continue; // every key has this digit
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = keys[i];
+      const p = count[(k >>> shift) & 255]++;
+      keys2[p] = k;
+      idx2[p] = idx[i];
+    }
+    const tk = keys;
+    keys = keys2;
+    keys2 = tk;
+    const ti = idx;
+    idx = idx2;
+    idx2 = ti;
+  }
+  return idx;
+}
+
+/**
+ * Dense slot (0..numSlots−1) of every label, and the count per slot. Labels may be any int32.
+ */
+function labelSlots(labels: Int32Array | null, n: number): { slot: Int32Array; counts: number[] } {
+  const slot = new Int32Array(n);
+  if (labels === null) return { slot, counts: [n] };
+  let lo = 0x7fffffff, hi = -0x80000000;
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (l < lo) lo = l;
+    if (l > hi) hi = l;
+  }
+  const counts: number[] = [];
+  if (n > 0 && hi - lo <= 4 * n + 1024) {
+    const table = new Int32Array(hi - lo + 1).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const k = labels[i] - lo;
+      let s = table[k];
+      if (s < 0) {
+        s = table[k] = counts.length;
+        counts.push(0);
+      }
+      slot[i] = s;
+      counts[s]++;
+    }
+  } else {
+    const map = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      let s = map.get(labels[i]);
+      if (s === undefined) {
+        s = counts.length;
+        map.set(labels[i], s);
+        counts.push(0);
+      }
+      slot[i] = s;
+      counts[s]++;
+    }
+  }
+  return { slot, counts };
+}
+
+/**
+ * Float32 IoU of boxes i and j exactly as torchvision's CPU kernel computes it (`areaI`, `areaJ`
+ * precomputed as float32). Inputs are float32 values held in doubles; each step is rounded.
+ */
+function iouF32(
+  ix1: number,
+  iy1: number,
+  ix2: number,
+  iy2: number,
+  areaI: number,
+  jx1: number,
+  jy1: number,
+  jx2: number,
+  jy2: number,
+  areaJ: number,
+): number {
+  const xx1 = ix1 > jx1 ? ix1 : jx1;
+  const yy1 = iy1 > jy1 ? iy1 : jy1;
+  const xx2 = ix2 < jx2 ? ix2 : jx2;
+  const yy2 = iy2 < jy2 ? iy2 : jy2;
+  const dw = fround(xx2 - xx1);
+  const dh = fround(yy2 - yy1);
+  const w = dw > 0 ? dw : 0;
+  const h = dh > 0 ? dh : 0;
+  const inter = fround(w * h);
+  return fround(inter / fround(fround(areaI + areaJ) - inter));
+}
+
+/** Quadratic torchvision loop (forward suppression), used for negative thresholds only. */
+function nmsQuadratic(
+  boxes: Float32Array,
+  order: Int32Array,
+  slot: Int32Array,
+  iouThreshold: number,
+  maxOutput: number,
+): Int32Array {
+  const n = order.length;
+  const suppressed = new Uint8Array(n);
+  const keep: number[] = [];
+  for (let a = 0; a < n && keep.length < maxOutput; a++) {
+    const i = order[a];
+    if (suppressed[i]) continue;
+    keep.push(i);
+    const ix1 = boxes[4 * i],
+      iy1 = boxes[4 * i + 1],
+      ix2 = boxes[4 * i + 2],
+      iy2 = boxes[4 * i + 3];
+    const areaI = fround(fround(ix2 - ix1) * fround(iy2 - iy1));
+    for (let b = a + 1; b < n; b++) {
+      const j = order[b];
+      if (suppressed[j] || slot[j] !== slot[i]) continue;
+      const jx1 = boxes[4 * j],
+        jy1 = boxes[4 * j + 1],
+        jx2 = boxes[4 * j + 2],
+        jy2 = boxes[4 * j + 3];
+      const areaJ = fround(fround(jx2 - jx1) * fround(jy2 - jy1));
+      if (iouF32(ix1, iy1, ix2, iy2, areaI, jx1, jy1, jx2, jy2, areaJ) > iouThreshold) {
+        suppressed[j] = 1;
+      }
+    }
+  }
+  return Int32Array.from(keep);
+}
+
+/** Below this many boxes in a label, kept boxes are scanned linearly instead of via the grid. */
+const GRID_MIN_COUNT = 48;
+
+/**
+ * Core of {@linkcode nms} and {@linkcode batchedNms} (`labels` null = one class). Inputs already
+ * validated.
+ */
+function nmsCore(
+  boxes: Float32Array,
+  scores: Float32Array,
+  labels: Int32Array | null,
+  iouThreshold: number,
+  maxOutput: number,
+): Int32Array {
+  const n = scores.length;
+  if (n === 0 || maxOutput <= 0) return new Int32Array(0);
+  const order = sortByScoreDesc(scores);
+  const { slot, counts } = labelSlots(labels, n);
+  if (iouThreshold < 0) return nmsQuadratic(boxes, order, slot, iouThreshold, maxOutput);
+
+  const numSlots = counts.length;
+  // Kept boxes of each label live contiguously in `kept` (stride 5: x1 y1 x2 y2 area) from
+  // slotStart[s]; slotKept[s] of them so far. Capacity per label = its box count.
+  const slotStart = new Int32Array(numSlots + 1);
+  for (let s = 0; s < numSlots; s++) slotStart[s + 1] = slotStart[s] + counts[s];
+  const slotKept = new Int32Array(numSlots);
+  const kept = new Float64Array(5 * n);
+
+  // Per-label grids (built lazily for labels with many boxes): G×G cells over the label's
+  // bounding box; each cell holds a singly linked list of kept-box positions in `kept`.
+  const gridOf: (LabelGrid | null)[] = new Array(numSlots).fill(null);
+  const bigLabel = new Uint8Array(numSlots);
+  for (let s = 0; s < numSlots; s++) bigLabel[s] = counts[s] >= GRID_MIN_COUNT ? 1 : 0;
+  let bigAny = false;
+  for (let s = 0; s < numSlots; s++) if (bigLabel[s]) bigAny = true;
+  if (bigAny) {
+    // Bounding box of the non-degenerate boxes of each big label.
+    const bx = new Float64Array(4 * numSlots);
+    for (let s = 0; s < numSlots; s++) {
+      bx[4 * s] = Infinity;
+      bx[4 * s + 1] = Infinity;
+      bx[4 * s + 2] = -Infinity;
+      bx[4 * s + 3] = -Infinity;
+    }
+    for (let i = 0; i < n; i++) {
+      const s = slot[i];
+      if (!bigLabel[s]) continue;
+      const x1 = boxes[4 * i], y1 = boxes[4 * i + 1], x2 = boxes[4 * i + 2], y2 = boxes[4 * i + 3];
+      if (!(x2 > x1 && y2 > y1)) continue;
+      if (x1 < bx[4 * s]) bx[4 * s] = x1;
+      if (y1 < bx[4 * s + 1]) bx[4 * s + 1] = y1;
+      if (x2 > bx[4 * s + 2]) bx[4 * s + 2] = x2;
+      if (y2 > bx[4 * s + 3]) bx[4 * s + 3] = y2;
+    }
+    for (let s = 0; s < numSlots; s++) {
+      if (!bigLabel[s] || !(bx[4 * s + 2] > bx[4 * s])) continue;
+      gridOf[s] = new LabelGrid(
+        bx[4 * s],
+        bx[4 * s + 1],
+        bx[4 * s + 2],
+        bx[4 * s + 3],
+        counts[s],
+      );
+    }
+  }
+
+  const out = new Int32Array(Math.min(n, maxOutput));
+  let numOut = 0;
+  let stamp = 0;
+  const seen = new Int32Array(n); // seen[k] === stamp: kept box k already tested for this box
+  for (let a = 0; a < n; a++) {
+    const j = order[a];
+    const x1 = boxes[4 * j], y1 = boxes[4 * j + 1], x2 = boxes[4 * j + 2], y2 = boxes[4 * j + 3];
+    if (!(x2 > x1 && y2 > y1)) {
+      // No positive width/height: intersection is 0 with everything, so IoU is 0, −0 or NaN and
+      // never > t ≥ 0; it neither is suppressed nor suppresses.
+      out[numOut++] = j;
+      if (numOut === maxOutput) break;
+      continue;
+    }
+    const area = fround(fround(x2 - x1) * fround(y2 - y1));
+    const s = slot[j];
+    const start = slotStart[s];
+    let suppressed = false;
+    const grid = gridOf[s];
+    if (grid === null) {
+      const end = 5 * (start + slotKept[s]);
+      for (let k = 5 * start; k < end; k += 5) {
+        const kx1 = kept[k], ky1 = kept[k + 1], kx2 = kept[k + 2], ky2 = kept[k + 3];
+        // Disjoint (or touching) boxes: inter = 0 → IoU ≤ 0.
+        if (kx1 >= x2 || kx2 <= x1 || ky1 >= y2 || ky2 <= y1) continue;
+        if (iouF32(kx1, ky1, kx2, ky2, kept[k + 4], x1, y1, x2, y2, area) > iouThreshold) {
+          suppressed = true;
+          break;
+        }
+      }
+    } else {
+      stamp++;
+      const cx0 = grid.cellX(x1), cx1 = grid.cellX(x2);
+      const cy0 = grid.cellY(y1), cy1 = grid.cellY(y2);
+      const g = grid.g, head = grid.head, next = grid.next, item = grid.item;
+      search: for (let cy = cy0; cy <= cy1; cy++) {
+        for (let cx = cx0; cx <= cx1; cx++) {
+          for (let e = head[cy * g + cx]; e >= 0; e = next[e]) {
+            const kk = item[e];
+            if (seen[kk] === stamp) continue;
+            seen[kk] = stamp;
+            const k = 5 * kk;
+            const kx1 = kept[k], ky1 = kept[k + 1], kx2 = kept[k + 2], ky2 = kept[k + 3];
+            if (kx1 >= x2 || kx2 <= x1 || ky1 >= y2 || ky2 <= y1) continue;
+            if (iouF32(kx1, ky1, kx2, ky2, kept[k + 4], x1, y1, x2, y2, area) > iouThreshold) {
+              suppressed = true;
+              break search;
+            }
+          }
+        }
+      }
+    }
+    if (suppressed) continue;
+    out[numOut++] = j;
+    if (numOut === maxOutput) break;
+    const kk = start + slotKept[s]++;
+    const k = 5 * kk;
+    kept[k] = x1;
+    kept[k + 1] = y1;
+    kept[k + 2] = x2;
+    kept[k + 3] = y2;
+    kept[k + 4] = area;
+    if (grid !== null) grid.insert(kk, x1, y1, x2, y2);
+  }
+  return numOut === out.length ? out : out.slice(0, numOut);
+}
+
+/** Uniform grid of one label's kept boxes (each box is listed in every cell it overlaps). */
+class LabelGrid {
+  readonly g: number;
+  readonly head: Int32Array;
+  next: Int32Array;
+  item: Int32Array;
+  private used = 0;
+  private readonly x0: number;
+  private readonly y0: number;
+  private readonly sx: number;
+  private readonly sy: number;
+
+  constructor(x0: number, y0: number, x1: number, y1: number, count: number) {
+    // ~count/4 cells: a few boxes per cell on average for spread-out detections.
+    const g = Math.max(2, Math.min(64, Math.round(Math.sqrt(count / 4))));
+    this.g = g;
+    this.x0 = x0;
+    this.y0 = y0;
+    this.sx = g / (x1 - x0);
+    this.sy = y1 > y0 ? g / (y1 - y0) : 0;
+    this.head = new Int32Array(g * g).fill(-1);
+    this.next = new Int32Array(64);
+    this.item = new Int32Array(64);
+  }
+
+  cellX(x: number): number {
+    const c = Math.floor((x - this.x0) * this.sx);
+    return c < 0 ? 0 : c >= this.g ? this.g - 1 : c;
+  }
+
+  cellY(y: number): number {
+    const c = Math.floor((y - this.y0) * this.sy);
+    return c < 0 ? 0 : c >= this.g ? this.g - 1 : c;
+  }
+
+  insert(k: number, x1: number, y1: number, x2: number, y2: number): void {
+    const cx0 = this.cellX(x1), cx1 = this.cellX(x2), cy0 = this.cellY(y1), cy1 = this.cellY(y2);
+    const need = this.used + (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
+    if (need > this.next.length) {
+      const cap = Math.max(need, 2 * this.next.length);
+      const nn = new Int32Array(cap);
+      nn.set(this.next);
+      this.next = nn;
+      const ni = new Int32Array(cap);
+      ni.set(this.item);
+      this.item = ni;
+    }
+    const g = this.g;
+    for (let cy = cy0; cy <= cy1; cy++) {
+      for (let cx = cx0; cx <= cx1; cx++) {
+        const e = this.used++;
+        const c = cy * g + cx;
+        this.item[e] = k;
+        this.next[e] = this.head[c];
+        this.head[c] = e;
+      }
+    }
+  }
+}
+
+function maxOutputOf(name: string, options: NmsOptions | undefined): number {
+  const m = options?.maxOutput;
+  if (m === undefined) return Infinity;
+  if (typeof m !== "number" || Number.isNaN(m) || m < 0) {
+    throw new FcosError(`${name}: maxOutput must be a non-negative number, got ${m}`);
+  }
+  return Math.floor(m);
+}
+
+/**
+ * Class-aware NMS with torchvision's `batched_nms` semantics: boxes of different labels never
+ * suppress each other; a box is dropped when its float32 IoU with a kept, higher-scoring box of its
+ * label is strictly greater than `iouThreshold`.
+ *
+ * @param boxes N×4 (x1, y1, x2, y2), finite.
+ * @param scores N finite scores.
+ * @param labels N labels (any int32).
+ * @param iouThreshold suppression threshold (any number but NaN).
+ * @returns kept indices, by decreasing score (equal scores: lower index first).
+ * @throws {FcosError} on mismatched lengths or NaN/±Infinity values.
+ *
+ * @example
+ * ```ts
+ * import { batchedNms } from "./nms.ts";
+ * const boxes = new Float32Array([0, 0, 10, 10, 1, 1, 10, 10, 0, 0, 10, 10]);
+ * const scores = new Float32Array([0.9, 0.8, 0.7]);
+ * const labels = new Int32Array([0, 0, 1]);
+ * console.log(batchedNms(boxes, scores, labels, 0.5)); // Int32Array [0, 2]
+ * ```
+ */
+export function batchedNms(
+  boxes: Float32Array,
+  scores: Float32Array,
+  labels: Int32Array,
+  iouThreshold: number,
+  options?: NmsOptions,
+): Int32Array {
+  const name = options?.name ?? "batchedNms";
+  validate(name, boxes, scores, labels, iouThreshold);
+  return nmsCore(boxes, scores, labels, iouThreshold, maxOutputOf(name, options));
+}
+
+/**
+ * Single-class NMS with torchvision's `nms` semantics (see {@linkcode batchedNms}).
+ *
+ * @param boxes N×4 (x1, y1, x2, y2), finite.
+ * @param scores N finite scores.
+ * @param iouThreshold suppression threshold (any number but NaN).
+ * @returns kept indices, by decreasing score (equal scores: lower index first).
+ * @throws {FcosError} on mismatched lengths or NaN/±Infinity values.
+ *
+ * @example
+ * ```ts
+ * import { nms } from "./nms.ts";
+ * const boxes = new Float32Array([0, 0, 10, 10, 1, 1, 10, 10, 20, 20, 30, 30]);
+ * console.log(nms(boxes, new Float32Array([0.9, 0.8, 0.7]), 0.5)); // Int32Array [0, 2]
+ * ```
+ */
+export function nms(
+  boxes: Float32Array,
+  scores: Float32Array,
+  iouThreshold: number,
+  options?: NmsOptions,
+): Int32Array {
+  const name = options?.name ?? "nms";
+  validate(name, boxes, scores, null, iouThreshold);
+  return nmsCore(boxes, scores, null, iouThreshold, maxOutputOf(name, options));
+}
+
+/** Float32 IoU of two boxes as torchvision's CPU NMS computes it (exported for tests/GPU checks). */
+export function iouFloat32(boxes: Float32Array, i: number, j: number): number {
+  const ix1 = boxes[4 * i], iy1 = boxes[4 * i + 1], ix2 = boxes[4 * i + 2], iy2 = boxes[4 * i + 3];
+  const jx1 = boxes[4 * j], jy1 = boxes[4 * j + 1], jx2 = boxes[4 * j + 2], jy2 = boxes[4 * j + 3];
+  const areaI = fround(fround(ix2 - ix1) * fround(iy2 - iy1));
+  const areaJ = fround(fround(jx2 - jx1) * fround(jy2 - jy1));
+  return iouF32(ix1, iy1, ix2, iy2, areaI, jx1, jy1, jx2, jy2, areaJ);
+}
