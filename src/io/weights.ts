@@ -8,6 +8,7 @@
  */
 import { FcosError } from "../errors.ts";
 import type { FcosModel } from "../model/fcos.ts";
+import type { BackboneName, FcosConfig } from "../model/config.ts";
 import {
   readSafetensors,
   type Safetensors,
@@ -179,6 +180,78 @@ export async function saveWeights(
     format: "pt",
     backbone: model.config.backbone,
     num_classes: String(model.config.numClasses),
+    fcos_config: JSON.stringify(model.config),
     ...metadata,
   });
+}
+
+/**
+ * The model architecture a state dict describes: this project's checkpoints carry their config
+ * (`fcos_config` metadata); for plain torchvision state dicts it is read off the tensor names and
+ * shapes (ResNet depth, widths, classes, head depth). Class names come from the `class_names`
+ * metadata (a JSON array) when present.
+ *
+ * @example
+ * ```ts ignore
+ * import { inferConfig, readSafetensors } from "jsr:@fcos/fcos";
+ * const { config } = inferConfig(await readSafetensors("fcos_r50.safetensors"), "fcos_r50.safetensors");
+ * console.log(config.backbone, config.numClasses); // "resnet50" 91
+ * ```
+ */
+export function inferConfig(
+  st: Safetensors,
+  file = "<safetensors>",
+): { config: Partial<FcosConfig>; classNames?: string[] } {
+  let classNames: string[] | undefined;
+  if (st.metadata.class_names) {
+    try {
+      classNames = JSON.parse(st.metadata.class_names);
+    } catch {
+      throw new FcosError(`${file}: metadata class_names is not a JSON array`);
+    }
+  }
+  if (st.metadata.fcos_config) {
+    try {
+      return { config: JSON.parse(st.metadata.fcos_config), classNames };
+    } catch {
+      throw new FcosError(`${file}: metadata fcos_config is not valid JSON`);
+    }
+  }
+  const t = st.tensors;
+  const shape = (name: string) => {
+    const e = t.get(name);
+    if (!e) {
+      throw new FcosError(`${file}: not an FCOS state dict (no tensor '${name}')`);
+    }
+    return e.shape;
+  };
+  const blocks = (stage: number) => {
+    let n = 0;
+    while (t.has(`backbone.body.layer${stage}.${n}.conv1.weight`)) n++;
+    return n;
+  };
+  const bottleneck = t.has("backbone.body.layer1.0.conv3.weight");
+  const depth = [1, 2, 3, 4].map(blocks).join(",");
+  let backbone: BackboneName;
+  if (bottleneck && depth === "3,4,6,3") backbone = "resnet50";
+  else if (!bottleneck && depth === "3,4,6,3") backbone = "resnet34";
+  else if (!bottleneck && depth === "2,2,2,2") backbone = "resnet18";
+  else {
+    throw new FcosError(`${file}: unsupported ResNet layout (blocks per stage ${depth})`);
+  }
+  let headConvs = 0;
+  while (
+    t.has(`head.classification_head.conv.${3 * headConvs}.weight`) ||
+    t.has(`head.classification_head.conv.${headConvs}.0.weight`)
+  ) headConvs++;
+  return {
+    config: {
+      backbone,
+      numClasses: shape("head.classification_head.cls_logits.bias")[0],
+      fpnChannels: shape("backbone.fpn.inner_blocks.0.0.bias")[0],
+      backboneWidth: shape("backbone.body.conv1.weight")[0] / 64,
+      headConvs,
+    },
+    classNames,
+  };
 }

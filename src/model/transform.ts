@@ -8,13 +8,9 @@
  */
 import { tf } from "../tf.ts";
 import { FcosError } from "../errors.ts";
+import type { RgbImage } from "../data/image.ts";
 
-/** An 8-bit RGB image: `data` is H×W×3, row-major. */
-export interface RgbImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
+export type { RgbImage };
 
 /** Padding multiple of the batch (torchvision's `size_divisible`). */
 export const SIZE_DIVISIBLE = 32;
