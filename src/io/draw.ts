@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { Image } from "imagescript";
 import { FcosError } from "../errors.ts";
 import { drawText, measureText } from "./font.ts";
 
@@ -194,6 +193,8 @@ export async function encodeRgb(
   jpegQuality = 90,
 ): Promise<Uint8Array> {
   const { data, width, height } = image;
+  // Imported on use: keeps start-up light, and `deno doc` cannot parse imagescript's typings.
+  const { Image } = await import("imagescript");
   const img = new Image(width, height);
   const bitmap = img.bitmap;
   for (let i = 0, j = 0; i < width * height; i++, j += 4) {

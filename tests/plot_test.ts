@@ -1,0 +1,117 @@
+import { plotLines } from "../src/train/plot.ts";
+import { FcosError } from "../src/errors.ts";
+import { assert, assertEquals, assertRejects } from "../src/std.ts";
+import { decode, Image } from "imagescript";
+
+async function decodePng(png: Uint8Array): Promise<Image> {
+  assertEquals([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const img = await decode(png);
+  assert(img instanceof Image);
+  return img;
+}
+
+/** Pixel positions whose colour is within `tol` of `rgb`. */
+function find(img: Image, rgb: [number, number, number], tol = 40): [number, number][] {
+  const out: [number, number][] = [];
+  const b = img.bitmap;
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      const o = (y * img.width + x) * 4;
+      if (
+        Math.abs(b[o] - rgb[0]) + Math.abs(b[o + 1] - rgb[1]) + Math.abs(b[o + 2] - rgb[2]) < tol
+      ) out.push([x, y]);
+    }
+  }
+  return out;
+}
+
+const BLUE: [number, number, number] = [31, 119, 180]; // first series
+const ORANGE: [number, number, number] = [255, 127, 14]; // second series
+
+Deno.test("plot: PNG of the requested size with a rising line drawn where expected", async () => {
+  const x = Array.from({ length: 50 }, (_, i) => i);
+  const png = await plotLines([{ name: "up", x, y: x.map((v) => 2 * v + 1) }], {
+    title: "Rising",
+    xLabel: "step",
+    yLabel: "value",
+    width: 400,
+    height: 300,
+  });
+  const img = await decodePng(png);
+  assertEquals([img.width, img.height], [400, 300]);
+  // Background is white at the corner.
+  assertEquals([...img.bitmap.subarray(0, 4)], [255, 255, 255, 255]);
+  // Line pixels exist; the line rises to the right (smaller row at larger column).
+  const pts = find(img, BLUE).filter(([, y]) => y > 60); // skip the legend swatch at the top
+  assert(pts.length > 100, `only ${pts.length} line pixels`);
+  const minX = Math.min(...pts.map(([x]) => x)), maxX = Math.max(...pts.map(([x]) => x));
+  const rowAt = (col: number) => {
+    const ys = pts.filter(([x]) => Math.abs(x - col) <= 2).map(([, y]) => y);
+    return ys.reduce((a, b) => a + b, 0) / ys.length;
+  };
+  assert(maxX - minX > 200, `line spans only ${minX}…${maxX}`);
+  assert(rowAt(minX + 5) > rowAt(maxX - 5) + 100, `${rowAt(minX + 5)} vs ${rowAt(maxX - 5)}`);
+});
+
+Deno.test("plot: several series, log axis, gaps for NaN and non-positive values", async () => {
+  const x = Array.from({ length: 300 }, (_, i) => i);
+  const a = x.map((s) => Math.exp(-s / 100));
+  const b = x.map((s) => (s === 150 ? NaN : s < 10 ? 0 : 0.5 * Math.exp(-s / 50)));
+  const png = await plotLines([{ name: "a", x, y: a }, { name: "b", x, y: b }], {
+    title: "Losses",
+    xLabel: "step",
+    yLabel: "loss",
+    logY: true,
+  });
+  const img = await decodePng(png);
+  assertEquals([img.width, img.height], [900, 500]); // defaults
+  assert(find(img, BLUE).length > 100);
+  assert(find(img, ORANGE).length > 100);
+  // On a log axis exp(-s/100) is a straight line: equal drops over equal steps.
+  const pts = find(img, BLUE).filter(([, y]) => y > 70);
+  const rowAt = (col: number) => {
+    const ys = pts.filter(([x]) => Math.abs(x - col) <= 1).map(([, y]) => y);
+    return ys.reduce((s, v) => s + v, 0) / ys.length;
+  };
+  const xs = pts.map(([x]) => x);
+  const x0 = Math.min(...xs) + 10, x2 = Math.max(...xs) - 10, x1 = (x0 + x2) / 2;
+  const d1 = rowAt(x1) - rowAt(x0), d2 = rowAt(x2) - rowAt(x1);
+  assert(d1 > 20 && Math.abs(d1 - d2) < 0.1 * d1, `log-linear drops ${d1} vs ${d2}`);
+});
+
+Deno.test("plot: a single point and all-NaN series still give a picture", async () => {
+  const single = await decodePng(
+    await plotLines([{ name: "one", x: [3], y: [0.5] }], {
+      title: "One",
+      xLabel: "x",
+      yLabel: "y",
+      width: 200,
+      height: 150,
+    }),
+  );
+  assert(find(single, BLUE).length > 3);
+  const nan = await decodePng(
+    await plotLines([{ name: "nan", x: [0, 1], y: [NaN, Infinity] }], {
+      title: "NaN",
+      xLabel: "x",
+      yLabel: "y",
+      logY: true,
+      width: 200,
+      height: 150,
+    }),
+  );
+  assertEquals([nan.width, nan.height], [200, 150]);
+});
+
+Deno.test("plot: bad input is an FcosError", async () => {
+  const opts = { title: "T", xLabel: "x", yLabel: "y" };
+  await assertRejects(() => plotLines([], opts), /plotLines 'T': no series/);
+  await assertRejects(
+    () => plotLines([{ name: "s", x: [1, 2], y: [1] }], opts),
+    /series 's' has 2 x and 1 y values/,
+  );
+  await assertRejects(
+    () => plotLines([{ name: "s", x: [1], y: [1] }], { ...opts, width: 10 }),
+    FcosError,
+  );
+});
