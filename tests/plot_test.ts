@@ -41,6 +41,9 @@ Deno.test("plot: PNG of the requested size with a rising line drawn where expect
   assertEquals([img.width, img.height], [400, 300]);
   // Background is white at the corner.
   assertEquals([...img.bitmap.subarray(0, 4)], [255, 255, 255, 255]);
+  // The title is rendered (grey text pixels centred in the top band): the font loaded.
+  const title = find(img, [102, 102, 102], 150).filter(([x, y]) => y < 30 && x > 150 && x < 250);
+  assert(title.length > 20, `only ${title.length} title pixels`);
   // Line pixels exist; the line rises to the right (smaller row at larger column).
   const pts = find(img, BLUE).filter(([, y]) => y > 60); // skip the legend swatch at the top
   assert(pts.length > 100, `only ${pts.length} line pixels`);

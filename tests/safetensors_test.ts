@@ -247,3 +247,68 @@ Deno.test("safetensors: reads a file written from PyTorch", async () => {
   const again = parseSafetensors(serializeSafetensors(tensors, metadata), "again");
   for (const [name, t] of tensors) assertEquals(again.tensors.get(name)!.data, t.data, name);
 });
+
+// Reads a safetensors file the way PyTorch users do by hand (json header + numpy views, which
+// torch.from_numpy wraps as is) and prints every tensor as float64 values. numpy only: importing
+// torch would cost seconds.
+const PY_READER = `
+import json, struct, sys
+import numpy as np
+raw = open(sys.argv[1], "rb").read()
+(n,) = struct.unpack("<Q", raw[:8])
+header = json.loads(raw[8:8 + n].decode("utf-8"))
+buf = raw[8 + n:]
+np_types = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "BF16": np.int16,
+            "I64": np.int64, "I32": np.int32, "I16": np.int16, "I8": np.int8, "U8": np.uint8,
+            "U16": np.uint16, "U32": np.uint32, "U64": np.uint64, "BOOL": np.bool_}
+out = {"__metadata__": header.pop("__metadata__", {})}
+for name, spec in header.items():
+    b, e = spec["data_offsets"]
+    a = np.frombuffer(buf[b:e], dtype=np_types[spec["dtype"]])
+    if spec["dtype"] == "BF16":  # numpy has no bfloat16: it is the top half of a float32
+        a = (a.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+    a = a.reshape(spec["shape"])
+    out[name] = {"shape": list(a.shape), "values": a.astype(np.float64).flatten().tolist()}
+print(json.dumps(out))
+`;
+
+Deno.test("safetensors: a file we write reads back in Python (numpy)", async () => {
+  let ok = false;
+  try {
+    const probe = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import numpy"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    ok = probe.code === 0;
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    if (Deno.env.get("CI") === "true") throw new Error("CI needs /usr/bin/python3 with numpy");
+    console.warn("skipping: /usr/bin/python3 with numpy not available");
+    return;
+  }
+  const src = allDtypes();
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/ours.safetensors`;
+    await writeSafetensors(file, src, { format: "pt" });
+    const res = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", PY_READER, file],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(res.code, 0, new TextDecoder().decode(res.stderr));
+    const py = JSON.parse(new TextDecoder().decode(res.stdout));
+    assertEquals(py.__metadata__, { format: "pt" });
+    for (const [name, t] of Object.entries(src)) {
+      assertEquals(py[name].shape, t.shape, name);
+      const ours = Array.from(toFloat32(t, name));
+      const theirs = (py[name].values as number[]).map(Math.fround);
+      assertEquals(theirs, ours, name);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
