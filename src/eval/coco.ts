@@ -389,6 +389,11 @@ async function readJson(path: string, what: string): Promise<unknown> {
   try {
     text = await Deno.readTextFile(path);
   } catch (e) {
+    // A missing permission is the caller's to report (the CLI names the flag to add).
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) throw e;
+    if (e instanceof Deno.errors.NotFound) {
+      throw new FcosError(`${path}: ${what} file not found`, { cause: e });
+    }
     throw new FcosError(`${path}: cannot read the ${what} (${(e as Error).message})`, { cause: e });
   }
   try {
@@ -567,7 +572,7 @@ const EPS = 2.220446049250313e-16;
  *   annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 50, 50], area: 2500 }],
  * });
  * const dt = parseCocoResults([{ image_id: 1, category_id: 1, bbox: [0, 0, 50, 50], score: 1 }], gt);
- * console.log(evaluateCoco(gt, dt).stats[0]); // 1
+ * console.log(evaluateCoco(gt, dt).stats[0]); // 0.9999999999999998 (tp / (tp + fp + eps), as pycocotools)
  * ```
  */
 export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvaluation {
