@@ -12,7 +12,7 @@ import type { DatasetOptions, DetectionDataset } from "./types.ts";
 import { openVoc } from "./voc.ts";
 
 /** The accepted `--data` forms, for help texts. */
-export const DATA_SPEC_HELP = [
+export const DATA_SPEC_HELP: string = [
   "synthetic[:N]                  built-in shapes (N images; split train/val/test)",
   "voc:DIR[:SPLIT]                PASCAL VOC folder (ImageSets/Main/SPLIT.txt)",
   "coco:ANNOTATIONS.json:IMAGES   COCO instances file and image folder",

@@ -66,6 +66,7 @@ export class BatchLoader {
   readonly batchesPerEpoch: number;
   readonly #opts: Required<Omit<LoaderOptions, "transform">> & Pick<LoaderOptions, "transform">;
 
+  /** Validates the options (a bad batch size is an `FcosError`); loads nothing yet. */
   constructor(readonly dataset: DetectionDataset, options: LoaderOptions) {
     const { batchSize } = options;
     if (!(Number.isInteger(batchSize) && batchSize >= 1)) {

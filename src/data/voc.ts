@@ -92,10 +92,22 @@ export function parseVocXml(
   text: string,
   file: string,
   classNames: readonly string[],
-  options: { strict?: boolean; log?: (line: string) => void; problems?: Problems } = {},
+  options: { strict?: boolean; log?: (line: string) => void } = {},
 ): VocAnnotation | null {
-  const problems = options.problems ??
-    new Problems(options.strict ?? false, options.log ?? defaultLog);
+  return parseWith(
+    text,
+    file,
+    classNames,
+    new Problems(options.strict ?? false, options.log ?? defaultLog),
+  );
+}
+
+function parseWith(
+  text: string,
+  file: string,
+  classNames: readonly string[],
+  problems: Problems,
+): VocAnnotation | null {
   if (text.trim() === "") {
     problems.skip(file, "empty annotation file");
     return null;
@@ -259,7 +271,7 @@ export async function openVoc(dir: string, options: VocOptions = {}): Promise<De
     const text = texts[i];
     if (text === null) return problems.skip(source, "annotation file not found");
     if (typeof text !== "string") return problems.skip(source, `cannot read (${text})`);
-    const a = parseVocXml(text, source, classNames, { problems });
+    const a = parseWith(text, source, classNames, problems);
     if (a === null) return;
     const candidates = [a.filename, `${id}.jpg`, `${id}.png`, `${id}.jpeg`, `${id}.JPG`];
     const found = candidates.find((c) => c !== undefined && images.has(c));
