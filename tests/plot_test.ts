@@ -106,6 +106,24 @@ Deno.test("plot: a single point and all-NaN series still give a picture", async 
   assertEquals([nan.width, nan.height], [200, 150]);
 });
 
+Deno.test("plot: smoothing draws a steady curve through a zig-zag", async () => {
+  const x = Array.from({ length: 400 }, (_, i) => i);
+  const y = x.map((i) => (i % 2 ? 3 : 1));
+  const opts = { title: "Zig", xLabel: "x", yLabel: "y", width: 400, height: 300 };
+  const rowSpread = async (smoothing: number) => {
+    const img = await decodePng(await plotLines([{ name: "z", x, y }], { ...opts, smoothing }));
+    // Opaque line colour only (the faint raw copy is blended towards white), middle columns.
+    const rows = find(img, BLUE, 25).filter(([px, py]) => py > 60 && px > 200 && px < 350)
+      .map(([, py]) => py);
+    assert(rows.length > 20, `only ${rows.length} line pixels`);
+    return Math.max(...rows) - Math.min(...rows);
+  };
+  const raw = await rowSpread(0), smoothed = await rowSpread(0.95);
+  assert(raw > 100, `raw spread ${raw}`);
+  assert(smoothed < 15, `smoothed spread ${smoothed}`);
+  await assertRejects(() => plotLines([{ name: "z", x, y }], { ...opts, smoothing: 1 }), FcosError);
+});
+
 Deno.test("plot: bad input is an FcosError", async () => {
   const opts = { title: "T", xLabel: "x", yLabel: "y" };
   await assertRejects(() => plotLines([], opts), /plotLines 'T': no series/);

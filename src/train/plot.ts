@@ -32,6 +32,12 @@ export interface PlotOptions {
   width?: number;
   /** Image height in pixels (default 500). */
   height?: number;
+  /**
+   * Exponential smoothing weight in [0, 1) as in TensorBoard (default 0: none). When > 0 each
+   * series is drawn faintly as is, with its smoothed curve (debiased EMA over the finite points)
+   * on top — readable curves from noisy per-step losses.
+   */
+  smoothing?: number;
 }
 
 /** Line colours (Tableau 10). */
@@ -96,9 +102,30 @@ function checkSize(v: number | undefined, dflt: number, what: string): number {
 }
 
 /**
+ * TensorBoard's smoothing: a debiased exponential moving average over the non-null points
+ * (in log space on a log axis, so that the curve follows the geometric trend); gaps stay gaps.
+ */
+function smooth(
+  data: { x: number; y: number | null }[],
+  weight: number,
+  logY: boolean,
+): { x: number; y: number | null }[] {
+  let ema = 0, n = 0;
+  return data.map(({ x, y }) => {
+    if (y === null) return { x, y };
+    const v = logY ? Math.log(y) : y;
+    ema = weight * ema + (1 - weight) * v;
+    n++;
+    const debiased = ema / (1 - weight ** n);
+    return { x, y: logY ? Math.exp(debiased) : debiased };
+  });
+}
+
+/**
  * Plots one or more lines and returns a PNG of `width`×`height` pixels (white background,
  * title, axis labels, legend). Points whose x or y is not finite, or whose y ≤ 0 on a log axis,
- * are left out (the line has a gap there); long series are decimated (min/max per pixel) so
+ * are left out (the line has a gap there); `smoothing` overlays an EMA of each series; long
+ * series are decimated (min/max per pixel) so
  * 100k-step runs plot quickly. Throws {@linkcode FcosError} for no series or mismatched lengths.
  *
  * @example
@@ -119,7 +146,11 @@ export async function plotLines(series: PlotSeries[], options: PlotOptions): Pro
   const width = checkSize(options.width, 900, "width");
   const height = checkSize(options.height, 500, "height");
   const logY = options.logY ?? false;
-  const datasets = series.map((s, i) => {
+  const smoothing = options.smoothing ?? 0;
+  if (!(smoothing >= 0 && smoothing < 1)) {
+    throw new FcosError(`plotLines: smoothing must be in [0, 1), got ${options.smoothing}`);
+  }
+  const datasets = series.flatMap((s, i) => {
     if (!Array.isArray(s.x) || !Array.isArray(s.y) || s.x.length !== s.y.length) {
       throw new FcosError(
         `plotLines '${options.title}': series '${s.name}' has ${s.x?.length} x and ${s.y?.length} y values`,
@@ -134,7 +165,7 @@ export async function plotLines(series: PlotSeries[], options: PlotOptions): Pro
     }
     data.sort((a, b) => a.x - b.x); // decimation needs increasing x
     const color = COLORS[i % COLORS.length];
-    return {
+    const line = {
       label: s.name,
       data,
       borderColor: color,
@@ -143,6 +174,12 @@ export async function plotLines(series: PlotSeries[], options: PlotOptions): Pro
       pointRadius: data.length === 1 ? 3 : 0, // a lone point would be invisible as a line
       spanGaps: false,
     };
+    if (smoothing === 0) return [line];
+    const faint = color + "40"; // #rrggbbaa: 25 % opacity
+    return [
+      { ...line, data: smooth(data, smoothing, logY) },
+      { ...line, label: "", borderColor: faint, backgroundColor: faint, borderWidth: 1 },
+    ];
   });
 
   const { createCanvas, Chart } = await loadLibs();
@@ -165,7 +202,10 @@ export async function plotLines(series: PlotSeries[], options: PlotOptions): Pro
       },
       plugins: {
         title: { display: true, text: options.title, font: { size: 16 } },
-        legend: { display: true, labels: { boxHeight: 2 } },
+        legend: {
+          display: true,
+          labels: { boxHeight: 2, filter: (item) => item.text !== "" }, // hide the faint copies
+        },
         decimation: { enabled: true, algorithm: "min-max" },
       },
     },
