@@ -9,7 +9,13 @@ import { tf } from "../tf.ts";
 import { FcosError } from "../errors.ts";
 import type { AnchorGrid, HeadOutputs, ImageTargets } from "../model/types.ts";
 import { buildDenseTargets, DEFAULT_CENTER_SAMPLING_RADIUS } from "./targets.ts";
-import { binaryCrossEntropyWithLogits, generalizedBoxIouLoss, sigmoidFocalLoss } from "./losses.ts";
+import {
+  generalizedBoxIouLossPlanar,
+  maskedBceWithLogitsSum,
+  maskedSum,
+  type PlanarBoxes,
+  sigmoidFocalLossOneHot,
+} from "./losses.ts";
 
 /** Options of {@linkcode fcosLoss}. */
 export interface FcosLossOptions {
@@ -97,40 +103,51 @@ export function fcosLoss(
   );
   const normalizer = Math.max(1, dense.numPositives);
 
-  // Per-location anchor geometry for the decode: centres [L, 4] = (cx, cy, cx, cy) and signed
-  // sizes [L, 4] = (−w, −h, w, h), so that box = centre + regression·signedSize, which is
-  // torchvision's `ctr ∓ rel·size` bit for bit.
+  // Planar [N, L] constants (no broadcasting, see generalizedBoxIouLossPlanar): the anchor centre
+  // and the signed anchor size per coordinate, so that box_d = centre_d + regression_d·signed_d is
+  // torchvision's `ctr ∓ rel·size` bit for bit; and the matched GT coordinates.
   const a = grid.anchors;
-  const centres = new Float32Array(numLoc * 4);
-  const signedSizes = new Float32Array(numLoc * 4);
-  for (let i = 0; i < numLoc; i++) {
-    const cx = Math.fround(0.5 * Math.fround(a[4 * i] + a[4 * i + 2]));
-    const cy = Math.fround(0.5 * Math.fround(a[4 * i + 1] + a[4 * i + 3]));
-    const w = a[4 * i + 2] - a[4 * i], h = a[4 * i + 3] - a[4 * i + 1];
-    centres.set([cx, cy, cx, cy], 4 * i);
-    signedSizes.set([-w, -h, w, h], 4 * i);
+  const total = n * numLoc;
+  const centreX = new Float32Array(total), centreY = new Float32Array(total);
+  const negW = new Float32Array(total), negH = new Float32Array(total);
+  const gt = [0, 1, 2, 3].map(() => new Float32Array(total));
+  for (let img = 0; img < n; img++) {
+    for (let i = 0; i < numLoc; i++) {
+      const o = img * numLoc + i;
+      centreX[o] = 0.5 * Math.fround(a[4 * i] + a[4 * i + 2]);
+      centreY[o] = 0.5 * Math.fround(a[4 * i + 1] + a[4 * i + 3]);
+      negW[o] = a[4 * i] - a[4 * i + 2];
+      negH[o] = a[4 * i + 1] - a[4 * i + 3];
+      for (let d = 0; d < 4; d++) gt[d][o] = dense.boxes[4 * o + d];
+    }
   }
 
   const losses = tf.tidy(() => {
-    const fg = tf.tensor2d(dense.foreground, [n, numLoc]); // [N, L]
+    const planar = (v: Float32Array) => tf.tensor2d(v, [n, numLoc]); // [N, L]
+    const fg = planar(dense.foreground);
+    const norm = tf.scalar(normalizer);
 
-    // Classification: one-hot of the matched class ([N, L, C]; oneHot gives zeros for −1).
-    const onehot = tf.oneHot(tf.tensor2d(dense.classes, [n, numLoc], "int32"), numClasses);
-    const classification = sigmoidFocalLoss(clsLogits, onehot).div(normalizer);
+    // Classification: focal loss against the one-hot of the matched class (zeros for −1).
+    const classification = sigmoidFocalLossOneHot(clsLogits, dense.classes).div(norm);
 
-    // Regression: GIoU of decoded boxes, masked to positives. Background locations carry their
+    // Regression: GIoU of the decoded boxes, masked to positives. Background locations carry their
     // anchor box as target, which keeps every term finite so that the mask zeroes their gradient.
-    const predBoxes = bboxRegression.mul(tf.tensor2d(signedSizes, [numLoc, 4])).add(
-      tf.tensor2d(centres, [numLoc, 4]),
-    ); // [N, L, 4]
-    const gtBoxes = tf.tensor3d(dense.boxes, [n, numLoc, 4]);
-    const giou = generalizedBoxIouLoss(predBoxes, gtBoxes); // [N, L]
-    const bboxRegressionLoss = giou.mul(fg).sum().div(normalizer);
+    const [r0, r1, r2, r3] = tf.unstack(tf.transpose(bboxRegression, [2, 0, 1])); // 4 × [N, L]
+    const cx = planar(centreX), cy = planar(centreY);
+    const w = planar(negW).neg(), h = planar(negH).neg();
+    const pred: PlanarBoxes = [
+      r0.mul(planar(negW)).add(cx),
+      r1.mul(planar(negH)).add(cy),
+      r2.mul(w).add(cx),
+      r3.mul(h).add(cy),
+    ];
+    const giou = generalizedBoxIouLossPlanar(pred, gt.map(planar) as PlanarBoxes); // [N, L]
+    const bboxRegressionLoss = maskedSum(giou, fg).div(norm);
 
     // Centerness: BCE-with-logits against the encoded GT's centerness, masked to positives.
-    const ctrTargets = tf.tensor2d(dense.ctrness, [n, numLoc]);
-    const bce = binaryCrossEntropyWithLogits(bboxCtrness, ctrTargets); // [N, L]
-    const bboxCtrnessLoss = bce.mul(fg).sum().div(normalizer);
+    const bboxCtrnessLoss = maskedBceWithLogitsSum(bboxCtrness, planar(dense.ctrness), fg).div(
+      norm,
+    );
 
     return {
       classification: classification as tf.Scalar,
