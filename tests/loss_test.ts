@@ -11,6 +11,7 @@ import {
   binaryCrossEntropyWithLogits,
   generalizedBoxIouLoss,
   sigmoidFocalLoss,
+  sigmoidFocalLossOneHot,
 } from "../src/loss/losses.ts";
 import type { HeadOutputs, ImageTargets } from "../src/model/types.ts";
 import { referenceDir } from "./_reference.ts";
@@ -238,4 +239,68 @@ Deno.test("generalizedBoxIouLoss and BCE-with-logits: known values", () => {
     assertAlmostEquals(bce[1], 0, 1e-6);
     assertAlmostEquals(bce[2], 0, 1e-6);
   });
+});
+
+Deno.test("sigmoidFocalLoss: fused gradient equals autograd of the formula for any α, γ", () => {
+  tf.tidy(() => {
+    const x = tf.randomNormal([6, 5], 0, 3, "float32", 7);
+    const classes = new Int32Array([0, -1, 4, 2, -1, 1]);
+    const t = tf.oneHot(tf.tensor1d(classes, "int32"), 5).toFloat();
+    for (const [alpha, gamma] of [[0.25, 2], [0.5, 1], [-1, 3], [0.1, 0.5]]) {
+      const plain = (v: tf.Tensor) => {
+        const p = tf.sigmoid(v);
+        const ce = binaryCrossEntropyWithLogits(v, t);
+        const pt = p.mul(t).add(tf.scalar(1).sub(p).mul(tf.scalar(1).sub(t)));
+        let loss = ce.mul(tf.pow(tf.scalar(1).sub(pt), gamma));
+        if (alpha >= 0) loss = loss.mul(t.mul(alpha).add(tf.scalar(1).sub(t).mul(1 - alpha)));
+        return loss.sum() as tf.Scalar;
+      };
+      const want = tf.valueAndGrad(plain)(x);
+      const got = tf.valueAndGrad((v: tf.Tensor) => sigmoidFocalLoss(v, t, alpha, gamma))(x);
+      const got2 = tf.valueAndGrad((v: tf.Tensor) =>
+        sigmoidFocalLossOneHot(v, classes, alpha, gamma)
+      )(x);
+      const w = want.value.dataSync()[0];
+      for (const g of [got, got2]) {
+        assertAlmostEquals(g.value.dataSync()[0], w, 1e-5 * w, `α ${alpha} γ ${gamma}`);
+        assertClose(g.grad.dataSync(), want.grad.dataSync(), 1e-4, `α ${alpha} γ ${gamma} grad`);
+      }
+    }
+  });
+});
+
+Deno.test("fcosLoss: works under tf.variableGrads and leaks nothing outside a tidy", () => {
+  const grid = makeAnchorGrid([64, 96], [[8, 12], [4, 6], [2, 3], [1, 2], [1, 1]]);
+  const L = grid.anchors.length / 4;
+  const targets = [
+    { boxes: new Float32Array([10, 12, 40, 50, 30, 5, 90, 60]), labels: new Int32Array([1, 0]) },
+    { boxes: new Float32Array(0), labels: new Int32Array(0) },
+  ];
+  const head = {
+    clsLogits: tf.variable(tf.randomNormal([2, L, 2], 0, 1, "float32", 4)),
+    bboxRegression: tf.variable(tf.relu(tf.randomNormal([2, L, 4], 1, 1, "float32", 5))),
+    bboxCtrness: tf.variable(tf.randomNormal([2, L], 0, 1, "float32", 6)),
+  } as unknown as HeadOutputs;
+  const before = tf.memory().numTensors;
+  const l = fcosLoss(head, grid, targets);
+  assertEquals(tf.memory().numTensors, before + 3); // just the three scalars
+  assert(l.numPositives > 0);
+  tf.dispose([l.classification, l.bboxRegression, l.bboxCtrness]);
+  assertEquals(tf.memory().numTensors, before);
+  const { value, grads } = tf.variableGrads(() => {
+    const r = fcosLoss(head, grid, targets);
+    return r.classification.add(r.bboxRegression).add(r.bboxCtrness) as tf.Scalar;
+  });
+  assertEquals(Object.keys(grads).length, 3);
+  for (const g of Object.values(grads)) assert(g.dataSync().every(Number.isFinite));
+  // Gradient descent on the head outputs lowers the loss.
+  const v0 = value.dataSync()[0];
+  for (const v of [head.clsLogits, head.bboxRegression, head.bboxCtrness] as tf.Variable[]) {
+    v.assign(tf.tidy(() => v.sub(grads[v.name].mul(0.01))));
+  }
+  const after = fcosLoss(head, grid, targets);
+  const v1 = after.classification.add(after.bboxRegression).add(after.bboxCtrness).dataSync()[0];
+  assert(v1 < v0, `loss ${v0} → ${v1}`);
+  tf.dispose([value, ...Object.values(grads), after.classification, after.bboxRegression]);
+  tf.dispose([after.bboxCtrness]);
 });

@@ -57,16 +57,18 @@ export interface FcosLosses {
  * import { tf } from "../tf.ts";
  * import { makeAnchorGrid } from "./anchors.ts";
  * import { fcosLoss } from "./fcos_loss.ts";
+ * await tf.setBackend("cpu");
  * const grid = makeAnchorGrid([64, 64], [[8, 8], [4, 4], [2, 2], [1, 1], [1, 1]]);
  * const L = grid.anchors.length / 4;
- * const clsLogits = tf.zeros([1, L, 3]) as tf.Tensor3D;
- * const bboxRegression = tf.ones([1, L, 4]) as tf.Tensor3D;
- * const bboxCtrness = tf.zeros([1, L]) as tf.Tensor2D;
+ * // In training these come from the model; variables stand in for its weights here.
+ * const clsLogits = tf.variable(tf.zeros([1, L, 3])) as tf.Variable<tf.Rank.R3>;
+ * const bboxRegression = tf.variable(tf.ones([1, L, 4])) as tf.Variable<tf.Rank.R3>;
+ * const bboxCtrness = tf.variable(tf.zeros([1, L])) as tf.Variable<tf.Rank.R2>;
  * const targets = [{ boxes: new Float32Array([10, 10, 30, 30]), labels: new Int32Array([1]) }];
  * const { value, grads } = tf.variableGrads(() => {
  *   const l = fcosLoss({ clsLogits, bboxRegression, bboxCtrness }, grid, targets);
  *   return l.classification.add(l.bboxRegression).add(l.bboxCtrness) as tf.Scalar;
- * }, []);
+ * });
  * value.print();
  * ```
  */

@@ -38,6 +38,7 @@ export function sumTwoStage(x: tf.Tensor): tf.Scalar {
  * ```ts
  * import { tf } from "../tf.ts";
  * import { sigmoidFocalLoss } from "./losses.ts";
+ * await tf.setBackend("cpu");
  * const loss = sigmoidFocalLoss(tf.tensor1d([2, -1]), tf.tensor1d([1, 0]));
  * loss.print();
  * ```
@@ -73,6 +74,7 @@ export function sigmoidFocalLoss(
  * ```ts
  * import { tf } from "../tf.ts";
  * import { sigmoidFocalLossOneHot } from "./losses.ts";
+ * await tf.setBackend("cpu");
  * const l = sigmoidFocalLossOneHot(tf.zeros([2, 3]), new Int32Array([1, -1]));
  * l.print(); // (5·0.75 + 0.25)·0.25·ln 2
  * ```
@@ -158,6 +160,7 @@ function focalCore(
  * ```ts
  * import { tf } from "../tf.ts";
  * import { binaryCrossEntropyWithLogits } from "./losses.ts";
+ * await tf.setBackend("cpu");
  * binaryCrossEntropyWithLogits(tf.tensor1d([0]), tf.tensor1d([1])).print(); // [0.6931]
  * ```
  */
@@ -182,6 +185,7 @@ export function binaryCrossEntropyWithLogits<T extends tf.Tensor>(
  * ```ts
  * import { tf } from "../tf.ts";
  * import { generalizedBoxIouLoss } from "./losses.ts";
+ * await tf.setBackend("cpu");
  * const l = generalizedBoxIouLoss(tf.tensor2d([[0, 0, 2, 2]]), tf.tensor2d([[1, 1, 3, 3]]));
  * l.print(); // [1.0794] (IoU 1/7, enclosing 9)
  * ```
@@ -212,6 +216,7 @@ export type PlanarBoxes = [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
  * ```ts
  * import { tf } from "../tf.ts";
  * import { generalizedBoxIouLossPlanar } from "./losses.ts";
+ * await tf.setBackend("cpu");
  * const c = (v: number) => tf.tensor1d([v]);
  * generalizedBoxIouLossPlanar([c(0), c(0), c(2), c(2)], [c(0), c(0), c(2), c(2)]).print(); // [0]
  * ```
@@ -255,6 +260,7 @@ export function generalizedBoxIouLossPlanar(
  * ```ts
  * import { tf } from "../tf.ts";
  * import { maskedSum } from "./losses.ts";
+ * await tf.setBackend("cpu");
  * maskedSum(tf.tensor1d([1, 2, 3]), tf.tensor1d([1, 0, 1])).print(); // 4
  * ```
  */
@@ -283,6 +289,7 @@ export function maskedSum(x: tf.Tensor, mask: tf.Tensor): tf.Scalar {
  * ```ts
  * import { tf } from "../tf.ts";
  * import { maskedBceWithLogitsSum } from "./losses.ts";
+ * await tf.setBackend("cpu");
  * const l = maskedBceWithLogitsSum(tf.tensor1d([0, 5]), tf.tensor1d([1, 0]), tf.tensor1d([1, 0]));
  * l.print(); // ln 2
  * ```
