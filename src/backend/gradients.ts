@@ -1,0 +1,160 @@
+/**
+ * Gradients that tfjs-core 4.22 has no gradient function for, although FCOS training meets them
+ * (on every backend): `StridedSlice`, and the comparison / logical ops whose boolean outputs feed
+ * `tf.where` (their gradient is zero; without one the tape throws "gradient function not found for
+ * Greater" as soon as a `where` condition depends on a trained tensor).
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+
+/** Comparison kernels with inputs `a`, `b` and a boolean output: gradient zero. */
+const BINARY_PREDICATES = [
+  "Equal",
+  "NotEqual",
+  "Greater",
+  "GreaterEqual",
+  "Less",
+  "LessEqual",
+  "LogicalAnd",
+  "LogicalOr",
+];
+/** Unary kernels with input `x` whose output carries no gradient. */
+const UNARY_PREDICATES = [
+  "LogicalNot",
+  "IsNan",
+  "IsInf",
+  "IsFinite",
+  "Sign",
+  "Floor",
+  "Ceil",
+  "Round",
+];
+
+interface StridedSliceAttrs {
+  begin: number[];
+  end: number[];
+  strides: number[];
+  beginMask: number;
+  endMask: number;
+  ellipsisMask: number;
+  newAxisMask: number;
+  shrinkAxisMask: number;
+}
+
+/**
+ * The gradient of a strided slice: dy scattered back to the positions it was read from, zeros
+ * elsewhere. Per axis with stride s > 1, dy is spread with (s − 1) zeros between samples
+ * (reshape to [pre, m, 1, post], pad, reshape), then padded to the input's extent. Negative strides
+ * are turned positive by reversing dy along that axis.
+ */
+function stridedSliceGrad(dy: tf.Tensor, x: tf.Tensor, attrs: StridedSliceAttrs): tf.Tensor {
+  const info = tf.slice_util.sliceInfo(
+    x.shape,
+    attrs.begin,
+    attrs.end,
+    attrs.strides,
+    attrs.beginMask,
+    attrs.endMask,
+    attrs.ellipsisMask,
+    attrs.newAxisMask,
+    attrs.shrinkAxisMask,
+  );
+  const rank = x.shape.length;
+  // Per input axis: the number of elements read (m), the first position and a positive stride.
+  const m: number[] = [];
+  const first: number[] = [];
+  const step: number[] = [];
+  const reverseAxes: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const b = info.begin[i];
+    const e = info.end[i];
+    const s = info.strides[i];
+    const len = s > 0 ? e - b : b - e;
+    const mi = len <= 0 ? 0 : Math.ceil(len / Math.abs(s));
+    m.push(mi);
+    if (s > 0) {
+      first.push(b);
+      step.push(s);
+    } else {
+      first.push(b + (mi - 1) * s);
+      step.push(-s);
+      reverseAxes.push(i);
+    }
+  }
+  if (m.some((v) => v === 0)) return tf.zerosLike(x);
+  return tf.tidy(() => {
+    let g = tf.reshape(dy, m); // the processing shape: new axes dropped, shrunk axes back as 1
+    if (reverseAxes.length > 0) g = tf.reverse(g, reverseAxes);
+    // One axis at a time ([pre, m, 1, post] → pad → [pre, m·s, post]): wasm's pad (XNNPACK)
+    // takes at most 6 dimensions.
+    for (let i = 0; i < rank; i++) {
+      if (step[i] === 1) continue;
+      const pre = g.shape.slice(0, i).reduce((a, v) => a * v, 1);
+      const post = g.shape.slice(i + 1).reduce((a, v) => a * v, 1);
+      const spread = tf.pad(tf.reshape(g, [pre, m[i], 1, post]), [[0, 0], [0, 0], [
+        0,
+        step[i] - 1,
+      ], [0, 0]]);
+      const shape = g.shape.slice();
+      shape[i] = m[i] * step[i];
+      g = tf.reshape(spread, shape);
+    }
+    // Now g[i] covers input positions [first, first + m·step); crop what runs past the end.
+    const extent = m.map((v, i) => Math.min(v * step[i], x.shape[i] - first[i]));
+    if (extent.some((v, i) => v !== g.shape[i])) g = tf.slice(g, g.shape.map(() => 0), extent);
+    const pads = extent.map((v, i) => [first[i], x.shape[i] - first[i] - v] as [number, number]);
+    return pads.some(([a, b]) => a !== 0 || b !== 0) ? tf.pad(g, pads) : g;
+  });
+}
+
+let registered = false;
+
+/**
+ * Registers the gradient functions tfjs-core lacks that FCOS training may meet: `StridedSlice`
+ * (`tf.stridedSlice` with any strides, masks or negative steps) and a zero gradient for the
+ * comparison / logical / rounding kernels (`Greater`, `Less`, `Equal`, `LogicalAnd`, `Floor`, …),
+ * so that `tf.where(tf.greater(a, b), …)` on trained tensors can be differentiated. Idempotent; a
+ * gradient already registered (by tfjs or anyone else) is kept. Backend independent; `initBackend`
+ * calls it.
+ *
+ * @example
+ * ```ts
+ * import { registerMissingGradients } from "./gradients.ts";
+ * import { tf } from "../tf.ts";
+ * registerMissingGradients();
+ * const g = tf.grad((x: tf.Tensor) => tf.sum(tf.stridedSlice(x, [1], [6], [2])))(tf.zeros([6]));
+ * console.log(Array.from(g.dataSync())); // [0, 1, 0, 1, 0, 1]
+ * ```
+ */
+export function registerMissingGradients(): void {
+  if (registered) return;
+  registered = true;
+  const add = (config: tf.GradConfig) => {
+    if (tf.getGradient(config.kernelName) === undefined) tf.registerGradient(config);
+  };
+  for (const kernelName of BINARY_PREDICATES) {
+    add({
+      kernelName,
+      inputsToSave: ["a", "b"],
+      gradFunc: (_dy, saved) => ({
+        a: () => tf.zerosLike(saved[0]).toFloat(),
+        b: () => tf.zerosLike(saved[1]).toFloat(),
+      }),
+    });
+  }
+  for (const kernelName of UNARY_PREDICATES) {
+    add({
+      kernelName,
+      inputsToSave: ["x"],
+      gradFunc: (_dy, saved) => ({ x: () => tf.zerosLike(saved[0]).toFloat() }),
+    });
+  }
+  add({
+    kernelName: "StridedSlice",
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs) => ({
+      x: () => stridedSliceGrad(dy as tf.Tensor, saved[0], attrs as unknown as StridedSliceAttrs),
+    }),
+  });
+}

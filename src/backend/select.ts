@@ -1,0 +1,291 @@
+/**
+ * Choosing and starting the tfjs backend: WebGPU on a hardware adapter, otherwise wasm (SIMD, with
+ * worker threads), with cpu (pure JS) as the last resort. A software WebGPU adapter (llvmpipe,
+ * lavapipe, SwiftShader) is ≈50× slower than wasm on these machines and is never picked unless asked
+ * for.
+ *
+ * @module
+ */
+import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
+import { FcosError } from "../errors.ts";
+import { tf } from "../tf.ts";
+import { registerMissingGradients } from "./gradients.ts";
+import { registerWasmGradients } from "./wasm_gradients.ts";
+import { configureWasmThreads, stopWasmThreads, withPthreadWorkers } from "./wasm_threads.ts";
+
+/** The backends `initBackend` can start. */
+export type BackendName = "webgpu" | "wasm" | "cpu";
+
+/** The backend names accepted by `initBackend` (and the CLI's `--backend`). */
+export const BACKEND_NAMES: readonly BackendName[] = ["webgpu", "wasm", "cpu"];
+
+/** What runs, as returned by {@linkcode initBackend}. */
+export interface BackendInfo {
+  /** The tfjs backend now active. */
+  name: BackendName;
+  /** The WebGPU adapter (its description, else vendor/architecture), when WebGPU runs. */
+  adapter?: string;
+  /** Whether that adapter renders in software (llvmpipe, lavapipe, SwiftShader, …). */
+  isSoftwareAdapter?: boolean;
+  /** XNNPACK threads, when wasm runs. */
+  threads?: number;
+}
+
+/** Options of {@linkcode initBackend}. */
+export interface InitBackendOptions {
+  /** Force a backend; by default WebGPU on a hardware adapter, else wasm, else cpu. */
+  backend?: BackendName;
+  /** wasm threads (default: the CPU count, at most 8); 1 runs the single-threaded SIMD build. */
+  threads?: number;
+  /** Receives the one line saying which backend runs (default: `console.error`). */
+  log?: (line: string) => void;
+}
+
+/** The fields of `GPUAdapterInfo` used to recognise a software renderer. */
+export interface AdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+
+const SOFTWARE_ADAPTER =
+  /llvmpipe|lavapipe|softpipe|swiftshader|swrast|software|basic render driver|warp/i;
+
+/**
+ * Whether a WebGPU adapter renders in software (a CPU rasteriser such as Mesa's llvmpipe/lavapipe or
+ * SwiftShader), judged from `adapter.info`.
+ *
+ * @example
+ * ```ts
+ * import { isSoftwareAdapter } from "./select.ts";
+ * isSoftwareAdapter({ description: "llvmpipe (LLVM 15.0.6, 256 bits)" }); // true
+ * isSoftwareAdapter({ vendor: "nvidia", description: "NVIDIA H100" }); // false
+ * ```
+ */
+export function isSoftwareAdapter(info: AdapterInfoLike): boolean {
+  if (info.isFallbackAdapter === true) return true;
+  const text = [info.description, info.vendor, info.architecture, info.device].filter(Boolean)
+    .join(" ");
+  return SOFTWARE_ADAPTER.test(text);
+}
+
+/** A short name of an adapter for the log line. */
+function describeAdapter(info: AdapterInfoLike): string {
+  const text = info.description || [info.vendor, info.architecture].filter(Boolean).join(" ");
+  return text || "unknown adapter";
+}
+
+/**
+ * Mesa prints "XDG_RUNTIME_DIR is invalid or not set" for every adapter it opens when that variable
+ * is missing (as in containers); give it a private directory instead.
+ */
+function quietMesa(): void {
+  try {
+    if (Deno.env.get("XDG_RUNTIME_DIR") !== undefined) return;
+    const dir = Deno.makeTempDirSync({ prefix: "fcos-xdg-" });
+    Deno.chmodSync(dir, 0o700);
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+  } catch {
+    // no permission to read/set the environment: Mesa's warning is harmless
+  }
+}
+
+interface AdapterProbe {
+  description: string;
+  software: boolean;
+}
+
+/** The default WebGPU adapter, or null when there is none (no `navigator.gpu`, no adapter). */
+async function probeWebGpu(): Promise<AdapterProbe | null> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (gpu === undefined) return null;
+  quietMesa();
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (adapter === null) return null;
+    const info = adapter.info as AdapterInfoLike;
+    const fallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+    return {
+      description: describeAdapter(info),
+      software: isSoftwareAdapter({
+        ...info,
+        isFallbackAdapter: info.isFallbackAdapter ?? fallback,
+      }),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Picks the backend `initBackend` starts by default: WebGPU when the adapter is real hardware,
+ * otherwise wasm. Exported for tests.
+ *
+ * @example
+ * ```ts
+ * import { chooseDefaultBackend } from "./select.ts";
+ * chooseDefaultBackend({ description: "llvmpipe (LLVM 15.0.6, 256 bits)", software: true }); // "wasm"
+ * chooseDefaultBackend(null); // "wasm"
+ * ```
+ */
+export function chooseDefaultBackend(
+  adapter: { description: string; software: boolean } | null,
+): BackendName {
+  return adapter !== null && !adapter.software ? "webgpu" : "wasm";
+}
+
+/** Checks a backend name from user input (e.g. `--backend`); throws FcosError when unknown. */
+export function parseBackendName(name: string): BackendName {
+  if ((BACKEND_NAMES as readonly string[]).includes(name)) return name as BackendName;
+  throw new FcosError(`unknown backend '${name}': expected one of ${BACKEND_NAMES.join(", ")}`);
+}
+
+/** Threads to use on wasm: the option, else the CPU count; at most 8 (Emscripten's pool). */
+function wasmThreads(requested: number | undefined): number {
+  if (requested !== undefined) {
+    if (!Number.isInteger(requested) || requested < 1) {
+      throw new FcosError(`threads must be a positive integer, got ${requested}`);
+    }
+    return Math.min(requested, 8);
+  }
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(cores, 8));
+}
+
+/** How long a backend may take to start before we give up (a wasm worker that never loads). */
+const START_TIMEOUT_MS = 120_000;
+
+async function setBackendChecked(name: BackendName, start: () => Promise<boolean>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`did not start within ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
+  });
+  let ok: boolean;
+  try {
+    ok = await Promise.race([start(), timeout]);
+  } catch (e) {
+    throw new FcosError(`backend '${name}' failed to start: ${(e as Error)?.message ?? e}`, {
+      cause: e,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  // tf.setBackend returns false (and tfjs quietly keeps or picks another backend) on failure.
+  if (!ok || tf.getBackend() !== name) {
+    throw new FcosError(
+      `backend '${name}' failed to start (tfjs is on '${tf.getBackend() ?? "none"}')`,
+    );
+  }
+}
+
+let current: BackendInfo | null = null;
+
+/**
+ * Starts a tfjs backend and logs one line saying which one runs (and on which adapter). By default:
+ * WebGPU when `navigator.gpu` offers a hardware adapter; otherwise wasm with SIMD and
+ * `threads` worker threads (default: the CPU count); cpu if wasm cannot start. A forced backend that
+ * cannot start throws `FcosError` (tfjs itself would silently fall back). Also registers the
+ * gradients tfjs lacks (see `registerMissingGradients`, and `registerWasmGradients` on wasm).
+ * Call it before creating any tensor. A second call returns the running backend unless it forces
+ * another one, which is then started (tfjs moves tensors between backends on use).
+ *
+ * When wasm runs with more than one thread, its worker threads keep the process alive: end a
+ * program with {@linkcode shutdownBackend} (or `Deno.exit`).
+ *
+ * @example
+ * ```ts
+ * import { initBackend, shutdownBackend } from "./select.ts";
+ * const info = await initBackend({ backend: "wasm", threads: 2 });
+ * console.log(info.name, info.threads); // wasm 2
+ * shutdownBackend();
+ * ```
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const forced = options.backend === undefined ? undefined : parseBackendName(options.backend);
+  if (current !== null && (forced === undefined || forced === current.name)) return current;
+  registerMissingGradients();
+  const probe = forced === undefined || forced === "webgpu" ? await probeWebGpu() : null;
+  let name = forced ?? chooseDefaultBackend(probe);
+  let note = "";
+  if (forced === undefined && probe?.software) {
+    note = `; WebGPU adapter '${probe.description}' renders in software, not used`;
+  }
+  if (name === "webgpu") {
+    if (probe === null && forced !== undefined) {
+      throw new FcosError("backend 'webgpu' failed to start: no WebGPU adapter (navigator.gpu)");
+    }
+    try {
+      await setBackendChecked("webgpu", () => tf.setBackend("webgpu"));
+      current = { name, adapter: probe!.description, isSoftwareAdapter: probe!.software };
+      const kind = probe!.software ? "software" : "hardware";
+      log(`backend: webgpu on '${probe!.description}' (${kind} adapter)`);
+      return current;
+    } catch (e) {
+      if (forced !== undefined) throw e;
+      note = `; webgpu on '${probe!.description}' failed: ${(e as Error).message}`;
+      name = "wasm";
+    }
+  }
+  if (name === "wasm") {
+    const threads = wasmThreads(options.threads);
+    registerWasmGradients();
+    configureWasmThreads(threads);
+    try {
+      await setBackendChecked(
+        "wasm",
+        () => threads > 1 ? withPthreadWorkers(() => tf.setBackend("wasm")) : tf.setBackend("wasm"),
+      );
+      const actual = getThreadsCount();
+      current = { name, threads: actual };
+      const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD";
+      log(`backend: wasm (${simd}, ${actual} thread${actual === 1 ? "" : "s"})${note}`);
+      return current;
+    } catch (e) {
+      if (forced !== undefined) throw e;
+      note += `; wasm failed: ${(e as Error).message}`;
+      name = "cpu";
+    }
+  }
+  await setBackendChecked("cpu", () => tf.setBackend("cpu"));
+  // tfjs-backend-cpu greets Node users once with a banner on stderr; we know.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  current = { name: "cpu" };
+  log(`backend: cpu (pure JavaScript, slow)${note}`);
+  return current;
+}
+
+/**
+ * The backend started by {@linkcode initBackend}, or null before it ran.
+ *
+ * @example
+ * ```ts
+ * import { currentBackend } from "./select.ts";
+ * console.log(currentBackend()?.name ?? "not started");
+ * ```
+ */
+export function currentBackend(): BackendInfo | null {
+  return current;
+}
+
+/**
+ * Ends the wasm worker threads (if any) and removes their temporary files, so that the process can
+ * end; tfjs is unusable afterwards. A CLI should call it (or `Deno.exit`) when done: with wasm
+ * threads running, Deno does not exit by itself.
+ *
+ * @example
+ * ```ts
+ * import { initBackend, shutdownBackend } from "./select.ts";
+ * await initBackend();
+ * // ... work ...
+ * shutdownBackend();
+ * ```
+ */
+export function shutdownBackend(): void {
+  stopWasmThreads();
+}
