@@ -134,4 +134,6 @@ Deno.test("buildDenseTargets: classes, boxes, centerness, counts; label range ch
     () => assignTargets(grid, { boxes: new Float32Array(3), labels: new Int32Array(1) }),
     FcosError,
   );
+  assertThrows(() => assignTargets(grid, t, 0), FcosError);
+  assertThrows(() => assignTargets(grid, t, NaN), FcosError);
 });

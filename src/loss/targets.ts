@@ -75,6 +75,11 @@ export function assignTargets(
   const numLoc = anchors.length / 4;
   const matched = new Int32Array(numLoc).fill(-1); // [L]
   validateTargets(targets, "assignTargets");
+  if (!(centerSamplingRadius > 0 && Number.isFinite(centerSamplingRadius))) {
+    throw new FcosError(
+      `assignTargets: centerSamplingRadius must be a positive number, got ${centerSamplingRadius}`,
+    );
+  }
   const k = targets.labels.length;
   if (k === 0) return matched;
 
