@@ -669,7 +669,7 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvalu
         dIdx = new Int32Array(nd * 2);
         dTmp = new Int32Array(nd * 2);
       }
-      dIdx.set(dtOrder.subarray(d0, d0 + nd));
+      for (let q = 0; q < nd; q++) dIdx[q] = dtOrder[d0 + q];
       stableSortDesc(dIdx, 0, nd, dt.score, dTmp);
       const D = Math.min(nd, maxDetLast);
 
@@ -697,6 +697,18 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvalu
         keptRank[nKept + d] = d;
       }
 
+      if (G === 0) {
+        // Nothing to match: a false positive, or ignored when its w·h is outside the range.
+        for (let d = 0; d < D; d++) {
+          const base = (nKept + d) * A * T;
+          for (let ar = 0; ar < A; ar++) {
+            const out = dArea[d] < COCO_AREA_RANGES[ar][0] || dArea[d] > COCO_AREA_RANGES[ar][1];
+            keptState.fill(out ? STATE_IGNORE : STATE_FP, base + ar * T, base + ar * T + T);
+          }
+        }
+        nKept += D;
+        continue;
+      }
       for (let ar = 0; ar < A; ar++) {
         const lo = COCO_AREA_RANGES[ar][0], hi = COCO_AREA_RANGES[ar][1];
         // Ground truth order: not ignored first, ignored last, each in file order.
@@ -745,43 +757,82 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvalu
   // accumulate(): per category, rank its kept detections over all images by score (stable).
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
-  let maxN = 0;
+  let maxN = 0, maxPos = 0;
   for (let k = 0; k < K; k++) maxN = Math.max(maxN, catStart[k + 1] - catStart[k]);
+  for (let i = 0; i < K * A; i++) maxPos = Math.max(maxPos, npig[i]);
   const order = new Int32Array(maxN);
   const orderTmp = new Int32Array(maxN);
-  const rc = new Float64Array(maxN);
-  const pr = new Float64Array(maxN);
+  const lists = COCO_MAX_DETS.map(() => new Int32Array(maxN)); // ranked kept ids with rank < maxDet
+  const stride = maxPos + 1;
+  const fpAt = new Float64Array(T * stride); // [T, ·]: fp count when the j-th true positive arrives
+  const tpc = new Int32Array(T);
+  const fpc = new Int32Array(T);
+  const AT = A * T;
   for (let k = 0; k < K; k++) {
     const s0 = catStart[k], n = catStart[k + 1] - s0;
     for (let i = 0; i < n; i++) order[i] = s0 + i;
     stableSortDesc(order, 0, n, keptScore, orderTmp);
+    let maxRank = -1;
+    for (let i = s0; i < s0 + n; i++) if (keptRank[i] > maxRank) maxRank = keptRank[i];
+    const listLen = COCO_MAX_DETS.map((maxDet, mi) => {
+      let c = 0;
+      if (maxRank >= maxDet) {
+        for (let i = 0; i < n; i++) if (keptRank[order[i]] < maxDet) lists[mi][c++] = order[i];
+      }
+      return c;
+    });
     for (let ar = 0; ar < A; ar++) {
       const np = npig[k * A + ar];
       if (np === 0) continue; // pycocotools leaves −1
       for (let mi = 0; mi < M; mi++) {
         const maxDet = COCO_MAX_DETS[mi];
-        for (let t = 0; t < T; t++) {
-          // Only true and false positives change (tp, fp); ignored detections repeat the previous
-          // point, which neither the monotone envelope nor searchsorted can tell apart.
-          let tp = 0, fp = 0, cnt = 0;
-          for (let i = 0; i < n; i++) {
-            const j = order[i];
-            if (keptRank[j] >= maxDet) continue;
-            const s = keptState[(j * A + ar) * T + t];
-            if (s === STATE_IGNORE) continue;
-            if (s === STATE_TP) tp++;
-            else fp++;
-            rc[cnt] = tp / np;
-            pr[cnt] = tp / (fp + tp + EPS);
-            cnt++;
+        const full = maxRank < maxDet; // no detection of this category is cut by maxDet
+        if (full && mi > 0 && maxRank < COCO_MAX_DETS[mi - 1]) {
+          // Same detections as the previous maxDets: same numbers.
+          for (let t = 0; t < T; t++) {
+            recall[((t * K + k) * A + ar) * M + mi] = recall[((t * K + k) * A + ar) * M + mi - 1];
+            for (let r = 0; r < R; r++) {
+              const at = (((t * R + r) * K + k) * A + ar) * M + mi;
+              precision[at] = precision[at - 1];
+            }
           }
+          continue;
+        }
+        // Walk the ranked detections counting false positives and noting, at each true positive,
+        // the fp count so far (all IoU thresholds at once). Only true positives matter afterwards:
+        // recall rises only there, ignored detections repeat the previous point, and a false
+        // positive's precision is below that of the true positive before it, so the monotone
+        // envelope read at the first point reaching each recall threshold sees true positives only.
+        const ids = full ? order : lists[mi];
+        const len = full ? n : listLen[mi];
+        tpc.fill(0);
+        fpc.fill(0);
+        for (let q = 0; q < len; q++) {
+          const base = ids[q] * AT + ar * T;
+          for (let t = 0; t < T; t++) {
+            const s = keptState[base + t];
+            if (s === STATE_TP) fpAt[t * stride + tpc[t]++] = fpc[t];
+            else if (s === STATE_FP) fpc[t]++;
+          }
+        }
+        for (let t = 0; t < T; t++) {
+          const tp = tpc[t];
           recall[((t * K + k) * A + ar) * M + mi] = tp / np;
-          for (let i = cnt - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
+          // Precision at the j-th true positive as pycocotools computes it, then the envelope
+          // (kept in place of the fp counts).
+          let best = 0;
+          const f0 = t * stride;
+          for (let j = tp - 1; j >= 0; j--) {
+            const tpv = j + 1;
+            const pr = tpv / (fpAt[f0 + j] + tpv + EPS);
+            if (pr > best) best = pr;
+            fpAt[f0 + j] = best;
+          }
           let p = 0;
           for (let r = 0; r < R; r++) {
             const rt = COCO_RECALL_THRESHOLDS[r];
-            while (p < cnt && rc[p] < rt) p++;
-            precision[(((t * R + r) * K + k) * A + ar) * M + mi] = p < cnt ? pr[p] : 0;
+            while (p < tp && (p + 1) / np < rt) p++;
+            precision[(((t * R + r) * K + k) * A + ar) * M + mi] = p < tp ? fpAt[f0 + p] : 0;
           }
         }
       }
