@@ -625,6 +625,8 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvalu
   let dIdx = new Int32Array(64);
   let dTmp = new Int32Array(64);
   const dArea = new Float64Array(maxDetLast);
+  const areaLo = Float64Array.from(COCO_AREA_RANGES, (r) => r[0]);
+  const areaHi = Float64Array.from(COCO_AREA_RANGES, (r) => r[1]);
   const thr = new Float64Array(T);
   for (let t = 0; t < T; t++) thr[t] = Math.min(COCO_IOU_THRESHOLDS[t], 1 - 1e-10);
 
@@ -657,7 +659,7 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvalu
         gZero[j] = gt.zeroId[a];
       }
       for (let ar = 0; ar < A; ar++) {
-        const lo = COCO_AREA_RANGES[ar][0], hi = COCO_AREA_RANGES[ar][1];
+        const lo = areaLo[ar], hi = areaHi[ar];
         let c = 0;
         for (let j = 0; j < G; j++) if (!gCrowd[j] && !(gArea[j] < lo || gArea[j] > hi)) c++;
         npig[k * A + ar] += c;
@@ -702,15 +704,15 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvalu
         for (let d = 0; d < D; d++) {
           const base = (nKept + d) * A * T;
           for (let ar = 0; ar < A; ar++) {
-            const out = dArea[d] < COCO_AREA_RANGES[ar][0] || dArea[d] > COCO_AREA_RANGES[ar][1];
-            keptState.fill(out ? STATE_IGNORE : STATE_FP, base + ar * T, base + ar * T + T);
+            const s = dArea[d] < areaLo[ar] || dArea[d] > areaHi[ar] ? STATE_IGNORE : STATE_FP;
+            for (let q = base + ar * T; q < base + ar * T + T; q++) keptState[q] = s;
           }
         }
         nKept += D;
         continue;
       }
       for (let ar = 0; ar < A; ar++) {
-        const lo = COCO_AREA_RANGES[ar][0], hi = COCO_AREA_RANGES[ar][1];
+        const lo = areaLo[ar], hi = areaHi[ar];
         // Ground truth order: not ignored first, ignored last, each in file order.
         let nNot = 0;
         for (let j = 0; j < G; j++) {
