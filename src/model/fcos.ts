@@ -92,13 +92,17 @@ export class FcosModel {
   /**
    * Runs backbone, FPN and head on a preprocessed batch.
    * `training` keeps trainable weights on the gradient tape (use it inside `tf.variableGrads`).
-   * images: [N, Hp, Wp, 3] → features and head outputs (caller disposes, or wrap in tf.tidy).
+   * images: [N, Hp, Wp, 3] → features and head outputs (the caller disposes them).
    */
   forward(images: tf.Tensor4D, training = false): ForwardOutputs {
-    const c = this.body.forward(this.#convs, images, training);
-    const features = this.fpn.forward(this.#convs, c, training);
-    const head = this.head.forward(this.#convs, this.params, features, training);
-    return { features, head };
+    // Intermediates are freed here; only the returned tensors stay (the caller disposes them).
+    const [features, head] = tf.tidy(() => {
+      const c = this.body.forward(this.#convs, images, training);
+      const p = this.fpn.forward(this.#convs, c, training);
+      const h = this.head.forward(this.#convs, this.params, p, training);
+      return [p, { ...h }] as [tf.Tensor4D[], tf.NamedTensorMap];
+    });
+    return { features, head: head as unknown as HeadOutputs };
   }
 
   /** The anchor grid of a padded batch size with these level shapes (cached). */
@@ -178,6 +182,7 @@ export class FcosModel {
       topkCandidates: options.topkCandidates ?? this.config.topkCandidates,
       nmsThresh: options.nmsThresh ?? this.config.nmsThresh,
       detectionsPerImg: options.detectionsPerImg ?? this.config.detectionsPerImg,
+      dropEmpty: options.dropEmpty ?? true,
     };
     return imageSizes.map(([h, w], i) => {
       const det = decodeDetections({
