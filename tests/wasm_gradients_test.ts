@@ -3,7 +3,10 @@
  * (src/backend/gradients.ts), each against the cpu backend or a brute-force reference.
  */
 import { tf } from "../src/tf.ts";
-import { registerWasmGradients } from "../src/backend/wasm_gradients.ts";
+import {
+  registerWasmGradients,
+  setPatchBlockFloatsForTest,
+} from "../src/backend/wasm_gradients.ts";
 import { registerMissingGradients } from "../src/backend/gradients.ts";
 import { assert, assertEquals } from "../src/std.ts";
 
@@ -87,6 +90,56 @@ Deno.test("Conv2DBackpropFilter / Conv2DBackpropInput on wasm match cpu", async 
     assertEquals(wasmDataIds(), before, `intermediates leaked for ${JSON.stringify(c)}`);
     const d = relDiff(got, want);
     assert(d < 1e-5, `conv case ${JSON.stringify(c)}: relative difference ${d}`);
+  }
+});
+
+Deno.test("Conv2DBackpropFilter on wasm gives the same result when its patches go in blocks", async () => {
+  const run = () => {
+    const x = rand([2, 9, 8, 5], 21) as tf.Tensor4D;
+    const w = rand([3, 3, 5, 4], 22) as tf.Tensor4D;
+    return [
+      tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, 2, "same"))))(w),
+    ];
+  };
+  const whole = await on("wasm", run);
+  // 2·5·4 = 40 columns of 5 channels: 450 floats → 2 taps per block, 5 blocks.
+  const previous = setPatchBlockFloatsForTest(450);
+  try {
+    const blocked = await on("wasm", run);
+    assert(relDiff(blocked, whole) < 1e-6);
+  } finally {
+    setPatchBlockFloatsForTest(previous);
+  }
+  const want = await on("cpu", run);
+  assert(relDiff(whole, want) < 1e-5);
+});
+
+Deno.test("resize gradients on wasm are the adjoints of the forward ops (non-square, batch 2)", async () => {
+  // For a linear op A: <A x, dy> = <x, Aᵀ dy>, and Aᵀ dy is the gradient of <A x, dy>.
+  await tf.setBackend("wasm");
+  const sizes: [number, number, number, number][] = [[4, 5, 8, 10], [3, 2, 7, 5], [6, 9, 3, 4]];
+  for (const [ih, iw, oh, ow] of sizes) {
+    for (const alignCorners of [false, true]) {
+      const ops: [string, (t: tf.Tensor) => tf.Tensor][] = [
+        ["bilinear", (t) => tf.image.resizeBilinear(t as tf.Tensor4D, [oh, ow], alignCorners)],
+        [
+          "nearest",
+          (t) => tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [oh, ow], alignCorners),
+        ],
+      ];
+      for (const [name, op] of ops) {
+        const x = rand([2, ih, iw, 3], 23);
+        const dy = rand([2, oh, ow, 3], 24);
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t), dy)))(x);
+        assertEquals(g.shape, x.shape);
+        const lhs = tf.sum(tf.mul(op(x), dy)).dataSync()[0];
+        const rhs = tf.sum(tf.mul(x, g)).dataSync()[0];
+        assert(
+          Math.abs(lhs - rhs) < 1e-4 * Math.max(1, Math.abs(lhs)),
+          `${name} ${ih}x${iw}→${oh}x${ow} alignCorners=${alignCorners}: ${lhs} vs ${rhs}`,
+        );
+      }
+    }
   }
 });
 
@@ -232,6 +285,18 @@ const STRIDED_CASES: { shape: number[]; f: (t: tf.Tensor) => tf.Tensor }[] = [
   { shape: [3, 4, 5], f: (t) => tf.stridedSlice(t, [0, 1], [0, 4], [1, 2], 0, 0, 1) },
   { shape: [6, 4], f: (t) => tf.stridedSlice(t, [-1, 0], [-7, 4], [-2, 1]) },
 ];
+
+Deno.test("StridedSlice on wasm (replaced) matches cpu, int32 and negative strides included", async () => {
+  const run = () =>
+    STRIDED_CASES.flatMap(({ shape, f }) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const x = tf.reshape(tf.range(0, n), shape);
+      return [f(x), f(tf.cast(x, "int32"))];
+    });
+  const want = await on("cpu", run);
+  const got = await on("wasm", run);
+  assertEquals(got, want);
+});
 
 Deno.test("StridedSlice gradient (registered here) matches brute force on cpu and wasm", async () => {
   for (const backend of ["cpu", "wasm"]) {

@@ -1,9 +1,9 @@
 /**
  * Gradient kernels that `@tensorflow/tfjs-backend-wasm` 4.22 lacks (or runs slowly), built from
  * kernels it has, so that training runs on wasm:
- * - `Conv2DBackpropFilter` (every conv weight gradient): one transpose of the incoming gradient,
- *   then per filter tap a (strided) slice of the padded input and a plain matMul. wasm's matMul with
- *   `transposeA` is ≈30× slower than an explicit transpose, so the transpose is done once, up front.
+ * - `Conv2DBackpropFilter` (every conv weight gradient): the input's patches written transposed
+ *   ([KH·KW·Ci, M]) by a loop in JS, then one plain matMul with the incoming gradient [M, Co]. (wasm's
+ *   matMul with `transposeA` is ≈30× slower, and its transpose and strided-slice kernels are slow.)
  * - `Conv2DBackpropInput` (every conv input gradient): a forward conv of the stride-dilated incoming
  *   gradient with the flipped, channel-swapped filter; XNNPACK's forward conv is far faster than
  *   wasm's own backprop-input loop.
@@ -11,9 +11,9 @@
  * - `MaxPoolGrad`: wasm's own picks the wrong position when a window's maximum is negative (it
  *   starts its search at 0); replaced by a loop over the heap in JS (first maximum wins, as on cpu
  *   and in PyTorch).
- * - `Slice`: wasm's own copies the whole input out of the heap (`readSync`) for every slice, which
- *   made slices a large share of a training step; replaced by a copy between heap views of just the
- *   sliced rows.
+ * - `Slice`: wasm's own copies the whole input out of the heap (`readSync`) for every slice;
+ *   `StridedSlice`: wasm's own walks every element through an N-d index computation. Slices were a
+ *   large share of a training step; both are replaced by copies between heap views.
  *
  * The kernels call other wasm kernels directly (through the kernel registry), as tfjs's own
  * composite kernels do, so nothing is recorded on a gradient tape and every intermediate is freed.
@@ -51,6 +51,12 @@ class KernelRunner {
     }) as Info;
     this.#temps.push(out);
     return out;
+  }
+
+  /** Frees `info` with the other intermediates. */
+  adopt(info: Info): Info {
+    this.#temps.push(info);
+    return info;
   }
 
   reshape(x: Info, shape: number[]): Info {
@@ -104,10 +110,70 @@ function convInfo(
   );
 }
 
+/** Most floats one transposed-patch block may hold (64 MB); more taps go to further blocks. */
+let patchBlockFloats = 16 * 1024 * 1024;
+
+/** Sets the patch block size (in floats) and returns the previous one; for tests of the blocking. */
+export function setPatchBlockFloatsForTest(floats: number): number {
+  const previous = patchBlockFloats;
+  patchBlockFloats = floats;
+  return previous;
+}
+
+/**
+ * Writes the transposed patches of taps `t0 … t1−1` of input `x` [N, H, W, Ci] into `dst`
+ * [(t1 − t0)·Ci, M]: row (t − t0)·Ci + c, column m = (n·OH + oh)·OW + ow holds
+ * x[n, oh·sh + kh − top, ow·sw + kw − left, c] (zero outside the image), tap t = kh·KW + kw.
+ */
+function transposedPatches(
+  x: Float32Array,
+  dst: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+  t0: number,
+  t1: number,
+): void {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } =
+    info;
+  const { strideHeight: sh, strideWidth: sw, filterWidth: kw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const m = n * oh * ow;
+  // Columns go in chunks: the chunk's input pixels (CHUNK·Ci floats) stay in cache while each of
+  // the Ci destination rows receives CHUNK consecutive floats.
+  const CHUNK = 64;
+  const srcOf = new Int32Array(CHUNK); // input offset of each column in the chunk, −1 = padding
+  for (let t = t0; t < t1; t++) {
+    const i = Math.floor(t / kw);
+    const j = t % kw;
+    const rowBase = (t - t0) * ci * m;
+    for (let col0 = 0; col0 < m; col0 += CHUNK) {
+      const cols = Math.min(CHUNK, m - col0);
+      for (let u = 0; u < cols; u++) {
+        const col = col0 + u;
+        const q = col % ow;
+        const r = Math.floor(col / ow) % oh;
+        const b = Math.floor(col / (ow * oh));
+        const y = r * sh + i - top;
+        const z = q * sw + j - left;
+        srcOf[u] = y >= 0 && y < h && z >= 0 && z < w ? ((b * h + y) * w + z) * ci : -1;
+      }
+      for (let c = 0; c < ci; c++) {
+        const d = rowBase + c * m + col0;
+        for (let u = 0; u < cols; u++) {
+          const o = srcOf[u];
+          dst[d + u] = o < 0 ? 0 : x[o + c];
+        }
+      }
+    }
+  }
+}
+
 /**
  * dW[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·s + kh − padTop, ow·s + kw − padLeft, ci] · dy[n, oh, ow, co].
- * dyᵀ [Co, M] (M = N·OH·OW) is made once; per tap (kh, kw) the input patch [M, Ci] is a (strided)
- * slice of the zero-padded input, and dyᵀ · patch gives that tap's [Co, Ci] block.
+ * The input's patches are written transposed, [KH·KW·Ci, M] (M = N·OH·OW, zero padding included),
+ * and one plain matMul with dy [M, Co] gives dW flattened in HWIO order. dy is the matMul's fixed
+ * operand (packed once, and no transpose of it is needed); in blocks of taps when the patches are
+ * large.
  */
 function conv2dBackpropFilter(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
@@ -115,61 +181,33 @@ function conv2dBackpropFilter(
   const { x, dy } = args.inputs as { x: Info; dy: Info };
   const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
   const info = convInfo(x.shape, attrs.filterShape, attrs);
-  const k = new KernelRunner(args.backend);
+  const backend = args.backend as WasmBackendLike;
+  const k = new KernelRunner(backend);
   try {
     const { batchSize: n, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co } = info;
-    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+    const taps = info.filterHeight * info.filterWidth;
     const m = n * oh * ow;
-    // dy [N, OH, OW, Co] → dyT [1, Co, M]
-    const dyT = k.reshape(k.transpose(k.reshape(dy, [m, co]), [1, 0]), [1, co, m]);
-    // Rows/columns of the padded input that some tap reads: [0, (OH−1)·sh + KH).
-    const needH = (oh - 1) * sh + kh;
-    const needW = (ow - 1) * sw + kw;
-    const top = info.padInfo.top;
-    const left = info.padInfo.left;
-    const bottom = Math.max(0, needH - top - x.shape[1]);
-    const right = Math.max(0, needW - left - x.shape[2]);
-    // xp [N, H + top + bottom, W + left + right, Ci]
-    const xp = top || bottom || left || right
-      ? k.run("PadV2", { x }, {
-        paddings: [[0, 0], [top, bottom], [left, right], [0, 0]],
-        constantValue: 0,
-      })
-      : x;
-    const single = kh === 1 && kw === 1 && sh === 1 && sw === 1 && xp.shape[1] === oh &&
-      xp.shape[2] === ow;
+    const dy2 = k.reshape(dy, [1, m, co]);
+    const perBlock = Math.max(1, Math.floor(patchBlockFloats / (ci * m)));
     const blocks: Info[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        let patch: Info; // [N, OH, OW, Ci]
-        if (single) patch = xp;
-        else if (sh === 1 && sw === 1) {
-          patch = k.run("Slice", { x: xp }, { begin: [0, i, j, 0], size: [n, oh, ow, ci] });
-        } else {
-          patch = k.run("StridedSlice", { x: xp }, {
-            begin: [0, i, j, 0],
-            end: [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, ci],
-            strides: [1, sh, sw, 1],
-            beginMask: 0,
-            endMask: 0,
-            ellipsisMask: 0,
-            newAxisMask: 0,
-            shrinkAxisMask: 0,
-          });
-        }
-        // [1, Co, M] × [1, M, Ci] → [1, Co, Ci]
-        blocks.push(
-          k.run("BatchMatMul", { a: dyT, b: k.reshape(patch, [1, m, ci]) }, {
-            transposeA: false,
-            transposeB: false,
-          }),
-        );
-      }
+    for (let t0 = 0; t0 < taps; t0 += perBlock) {
+      const t1 = Math.min(taps, t0 + perBlock);
+      const patches = backend.makeOutput([1, (t1 - t0) * ci, m], "float32");
+      k.adopt(patches);
+      transposedPatches(
+        backend.typedArrayFromHeap(x) as Float32Array,
+        backend.typedArrayFromHeap(patches) as Float32Array,
+        info,
+        t0,
+        t1,
+      );
+      // [1, g·Ci, M] × [1, M, Co] → [1, g·Ci, Co]
+      blocks.push(
+        k.run("BatchMatMul", { a: patches, b: dy2 }, { transposeA: false, transposeB: false }),
+      );
     }
-    // [KH·KW, Co, Ci] → [KH·KW, Ci, Co] → [KH, KW, Ci, Co]
-    const stacked = blocks.length === 1 ? blocks[0] : k.run("Concat", blocks, { axis: 0 });
-    const dw = k.reshape(k.transpose(stacked, [0, 2, 1]), [kh, kw, ci, co]);
-    return k.finish(dw);
+    const flat = blocks.length === 1 ? blocks[0] : k.run("Concat", blocks, { axis: 1 });
+    return k.finish(k.reshape(flat, attrs.filterShape));
   } catch (e) {
     k.abort();
     throw e;
@@ -329,8 +367,62 @@ function maxPoolGrad(
 }
 
 /**
- * A slice copied between heap views: the trailing axes that are taken whole are merged into one
- * contiguous run, so a slice costs one `copyWithin` per run instead of a copy of the whole input.
+ * Copies a strided box of `src` (shape `shape`) into `dst`: for each axis a, `size[a]` positions
+ * `begin[a] + i·step[a]` (step ≠ 0). Trailing axes taken whole with step 1 are merged into one
+ * contiguous run, copied with `set` when long and by a loop when short.
+ */
+function copyBox(
+  src: Float32Array | Int32Array | Uint8Array,
+  dst: Float32Array | Int32Array | Uint8Array,
+  shape: number[],
+  begin: number[],
+  size: number[],
+  step: number[],
+): void {
+  const rank = shape.length;
+  if (rank === 0) {
+    dst[0] = src[0];
+    return;
+  }
+  const strides = tf.util.computeStrides(shape);
+  strides.push(1);
+  // The innermost axis k and those after it form the run (k = rank − 1 when nothing merges).
+  let k = rank - 1;
+  let run = size[k];
+  if (step[k] === 1) {
+    while (k > 0 && size[k] === shape[k] && step[k - 1] === 1) {
+      k--;
+      run *= size[k];
+    }
+  }
+  const innerStep = step[k] === 1 ? 1 : step[k] * strides[k];
+  const contiguous = innerStep === 1;
+  const idx = new Array<number>(k).fill(0);
+  let base = 0;
+  for (let a = 0; a < rank; a++) base += begin[a] * strides[a];
+  let o = 0;
+  for (;;) {
+    let off = base;
+    for (let a = 0; a < k; a++) off += idx[a] * step[a] * strides[a];
+    if (contiguous && run >= 32) {
+      dst.set(src.subarray(off, off + run), o);
+      o += run;
+    } else {
+      for (let j = 0; j < run; j++, off += innerStep) dst[o++] = src[off];
+    }
+    let a = k - 1;
+    while (a >= 0) {
+      idx[a]++;
+      if (idx[a] < size[a]) break;
+      idx[a] = 0;
+      a--;
+    }
+    if (a < 0) break;
+  }
+}
+
+/**
+ * A slice copied between heap views (wasm's own copies the whole input out of the heap first).
  */
 function slice(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
@@ -341,42 +433,74 @@ function slice(
   if (x.dtype === "string") throw new Error("wasm Slice: string tensors are not supported");
   const [b, sz] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size);
   const out = backend.makeOutput(sz, x.dtype);
-  const total = sz.reduce((a, v) => a * v, 1);
-  if (total === 0) return out;
-  const src = backend.typedArrayFromHeap(x);
-  const dst = backend.typedArrayFromHeap(out);
-  const rank = x.shape.length;
-  if (rank === 0) {
-    dst[0] = src[0];
-    return out;
-  }
-  // Merge trailing axes taken whole into the contiguous run length.
-  let k = rank - 1;
-  let run = sz[k];
-  while (k > 0 && sz[k] === x.shape[k]) {
-    k--;
-    run *= sz[k];
-  }
-  // Axes 0..k-1 are iterated (axis k is part of the run).
-  const strides = tf.util.computeStrides(x.shape);
-  strides.push(1);
-  const idx = new Array<number>(k).fill(0);
-  let o = 0;
-  for (;;) {
-    let off = 0;
-    for (let a = 0; a < rank; a++) off += (a < k ? b[a] + idx[a] : b[a]) * strides[a];
-    dst.set(src.subarray(off, off + run), o);
-    o += run;
-    let a = k - 1;
-    while (a >= 0) {
-      idx[a]++;
-      if (idx[a] < sz[a]) break;
-      idx[a] = 0;
-      a--;
-    }
-    if (a < 0) break;
-  }
+  if (sz.some((v) => v === 0)) return out;
+  copyBox(
+    backend.typedArrayFromHeap(x),
+    backend.typedArrayFromHeap(out),
+    x.shape,
+    b,
+    sz,
+    sz.map(() => 1),
+  );
   return out;
+}
+
+interface StridedSliceAttrs {
+  begin: number[];
+  end: number[];
+  strides: number[];
+  beginMask: number;
+  endMask: number;
+  ellipsisMask: number;
+  newAxisMask: number;
+  shrinkAxisMask: number;
+}
+
+let nativeStridedSlice: tf.KernelFunc | undefined;
+
+/**
+ * A strided slice copied between heap views: wasm's own walks every element with an N-d index
+ * computation (≈50 ms for a 1×64×80×128 → 1×32×40×128 tap), many times slower than a copy, and
+ * returns float32 for int32 input when strides are not all 1. Strings go to wasm's own kernel.
+ */
+function stridedSlice(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): Info {
+  const { x } = args.inputs as { x: Info };
+  const a = args.attrs as unknown as StridedSliceAttrs;
+  const backend = args.backend as WasmBackendLike;
+  const info = tf.slice_util.sliceInfo(
+    x.shape,
+    a.begin,
+    a.end,
+    a.strides,
+    a.beginMask,
+    a.endMask,
+    a.ellipsisMask,
+    a.newAxisMask,
+    a.shrinkAxisMask,
+  );
+  if (x.dtype === "string") {
+    return nativeStridedSlice!(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+  }
+  const size = x.shape.map((_, i) =>
+    Math.max(0, Math.ceil((info.end[i] - info.begin[i]) / info.strides[i]))
+  );
+  const out = backend.makeOutput(size, x.dtype);
+  if (size.every((v) => v > 0)) {
+    copyBox(
+      backend.typedArrayFromHeap(x),
+      backend.typedArrayFromHeap(out),
+      x.shape,
+      info.begin,
+      size,
+      info.strides,
+    );
+  }
+  // [sizes per input axis] → the final shape (shrunk axes dropped, new axes added).
+  const result = new KernelRunner(backend).reshape(out, info.finalShape);
+  backend.disposeData(out.dataId);
+  return result;
 }
 
 let registered = false;
@@ -403,15 +527,20 @@ export function registerWasmGradients(): void {
   if (registered) return;
   registered = true;
   const add = (kernelName: string, kernelFunc: tf.KernelFunc, replace = false) => {
-    if (tf.getKernel(kernelName, "wasm") !== undefined) {
+    const existing = tf.getKernel(kernelName, "wasm");
+    if (existing !== undefined) {
       if (!replace) return;
       tf.unregisterKernel(kernelName, "wasm");
     }
-    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+    // Keep the original's setupFunc: it binds the wasm function a fallback to it calls.
+    const setupFunc = existing?.setupFunc;
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc, setupFunc });
   };
   add("Conv2DBackpropFilter", conv2dBackpropFilter as tf.KernelFunc);
   add("Conv2DBackpropInput", conv2dBackpropInputViaConv as tf.KernelFunc, true);
   add("UnsortedSegmentSum", unsortedSegmentSum as tf.KernelFunc);
   add("MaxPoolGrad", maxPoolGrad as tf.KernelFunc, true);
   add("Slice", slice as tf.KernelFunc, true);
+  nativeStridedSlice = tf.getKernel("StridedSlice", "wasm")?.kernelFunc;
+  if (nativeStridedSlice !== undefined) add("StridedSlice", stridedSlice as tf.KernelFunc, true);
 }
