@@ -13,20 +13,21 @@ Deno.test("synthetic: deterministic per (seed, split, index); splits and seeds d
   const a = generateSynthetic(3, { seed: 1 });
   const b = generateSynthetic(3, { seed: 1 });
   assertEquals(a, b);
-  const trainImgs = new Set(
-    Array.from({ length: 50 }, (_, i) => generateSynthetic(i).image.join()),
-  );
-  for (let i = 0; i < 50; i++) {
-    assert(!trainImgs.has(generateSynthetic(i, { split: "val" }).image.join()), `val ${i}`);
+  // A cheap fingerprint: FNV-1a over the pixels.
+  const fp = (img: Uint8Array) => img.reduce((h, v) => Math.imul(h ^ v, 16777619), 2166136261);
+  const trainImgs = new Set(Array.from({ length: 20 }, (_, i) => fp(generateSynthetic(i).image)));
+  assertEquals(trainImgs.size, 20);
+  for (let i = 0; i < 20; i++) {
+    assert(!trainImgs.has(fp(generateSynthetic(i, { split: "val" }).image)), `val ${i}`);
   }
-  assert(generateSynthetic(3, { seed: 2 }).image.join() !== a.image.join());
+  assert(fp(generateSynthetic(3, { seed: 2 }).image) !== fp(a.image));
   assertEquals(a.id, "train_000003");
 });
 
 Deno.test("synthetic: 1–4 objects of 12–70 px, all classes, boxes are exact pixel extents", () => {
   const counts = new Array(SYNTHETIC_CLASSES.length).fill(0);
   const perImage = new Set<number>();
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 100; i++) {
     const s = generateSynthetic(i, { split: "val" });
     assertEquals([s.width, s.height], [SYNTHETIC_IMAGE_SIZE, SYNTHETIC_IMAGE_SIZE]);
     const k = s.labels.length;
@@ -41,7 +42,7 @@ Deno.test("synthetic: 1–4 objects of 12–70 px, all classes, boxes are exact 
       assert(side >= 5 && side <= 80, `side ${side}`);
     }
   }
-  assert(counts.every((c) => c > 50), String(counts));
+  assert(counts.every((c) => c > 25), String(counts));
   assertEquals(perImage.size, 4);
 });
 

@@ -161,14 +161,16 @@ export function generateSynthetic(index: number, options: SyntheticOptions = {})
     a: rng.uniform(-0.25, 0.25),
   }));
   const noise = rng.uniform(3, 10);
+  // exp(−(dx² + dy²)/r²) = exp(−dx²/r²)·exp(−dy²/r²): per-blob column tables, one row factor.
+  const colTables = blobs.map((b) =>
+    Float32Array.from({ length: W }, (_, x) => b.a * Math.exp(-((x - b.x) ** 2) / b.r2))
+  );
   const rowMix = new Float32Array(W);
   for (let y = 0; y < H; y++) {
+    const rowFactors = blobs.map((b) => Math.exp(-((y - b.y) ** 2) / b.r2));
     for (let x = 0; x < W; x++) {
       let t = 0.5 + 0.5 * Math.sin(fx * x + fy * y + phase);
-      for (const b of blobs) {
-        const dx = x - b.x, dy = y - b.y;
-        t += b.a * Math.exp(-(dx * dx + dy * dy) / b.r2);
-      }
+      for (let k = 0; k < colTables.length; k++) t += colTables[k][x] * rowFactors[k];
       rowMix[x] = t < 0 ? 0 : t > 1 ? 1 : t;
     }
     for (let x = 0; x < W; x++) {
