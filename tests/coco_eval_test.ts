@@ -411,3 +411,34 @@ Deno.test("coco: unreadable and malformed files name the file", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("coco: 33 random corner cases agree with a transcription of pycocotools", async () => {
+  const path = new URL("../fixtures/eval/pycocotools_cases.json", import.meta.url);
+  const { cases } = JSON.parse(await Deno.readTextFile(path)) as {
+    cases: {
+      name: string;
+      gt: unknown;
+      dt: unknown;
+      stats: number[];
+      recall: number[];
+      precisionSum: number;
+      precisionNonNegative: number;
+    }[];
+  };
+  assertEquals(cases.length, 33);
+  for (const c of cases) {
+    const gt = parseCocoGroundTruth(c.gt, `${c.name} gt`);
+    const ev = evaluateCoco(gt, parseCocoResults(c.dt, gt, `${c.name} dt`));
+    ev.stats.forEach((v, i) => assertAlmostEquals(v, c.stats[i], 1e-12, `${c.name} stat ${i}`));
+    assertEquals(Array.from(ev.recall), c.recall, `${c.name} recall`);
+    let sum = 0, count = 0;
+    for (const p of ev.precision) {
+      if (p > -1) {
+        sum += p;
+        count++;
+      }
+    }
+    assertEquals(count, c.precisionNonNegative, `${c.name} precision entries`);
+    assertAlmostEquals(sum, c.precisionSum, 1e-9, `${c.name} precision sum`);
+  }
+});
