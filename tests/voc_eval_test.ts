@@ -7,7 +7,7 @@ import { assertAlmostEquals, assertEquals, assertThrows } from "../src/std.ts";
 import { FcosError } from "../src/errors.ts";
 import type { Detections } from "../src/model/types.ts";
 import type { EvalImage } from "../src/eval/inputs.ts";
-import { evaluateVoc, vocAveragePrecision } from "../src/eval/voc.ts";
+import { evaluateVoc, formatVocSummary, vocAveragePrecision } from "../src/eval/voc.ts";
 import { evaluateDetections } from "../src/eval/detections.ts";
 import { evaluateCoco, parseCocoGroundTruth, parseCocoResults } from "../src/eval/coco.ts";
 
@@ -236,4 +236,21 @@ Deno.test("evaluateDetections: bad input names the image and box", () => {
     /score of box 0 is not finite/,
   );
   assertThrows(() => evaluateDetections([ok], [okD], 0), FcosError);
+});
+
+Deno.test("voc: formatVocSummary lists classes and means", () => {
+  const text = formatVocSummary({
+    iouThreshold: 0.5,
+    ap07: [28 / 33, -1],
+    apArea: [5 / 6, -1],
+    map07: 28 / 33,
+    mapArea: 5 / 6,
+    numPositives: [2, 0],
+  }, ["person"]);
+  assertEquals(text.split("\n"), [
+    "class    AP@0.50 07 AP@0.50 area    positives",
+    "person       0.8485       0.8333            2",
+    "1                 -            -            0",
+    "mAP          0.8485       0.8333",
+  ]);
 });

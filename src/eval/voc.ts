@@ -220,3 +220,38 @@ export function evaluateVoc(
     numPositives,
   };
 }
+
+/**
+ * Formats a {@linkcode VocResult} as a table: one row per class (AP 11-point, AP area, positives;
+ * "-" for classes without ground truth), then the two means.
+ *
+ * @example
+ * ```ts
+ * import { evaluateVoc, formatVocSummary } from "./voc.ts";
+ * const r = evaluateVoc(
+ *   [{ boxes: new Float32Array([0, 0, 10, 10]), labels: new Int32Array([0]) }],
+ *   [{ boxes: new Float32Array([0, 0, 10, 10]), scores: new Float32Array([0.9]), labels: new Int32Array([0]) }],
+ *   2,
+ * );
+ * console.log(formatVocSummary(r, ["cat", "dog"]));
+ * ```
+ */
+export function formatVocSummary(result: VocResult, classNames?: readonly string[]): string {
+  const names = result.ap07.map((_, c) => classNames?.[c] ?? String(c));
+  const width = Math.max(5, ...names.map((n) => n.length));
+  const col = (v: string) => v.padStart(13);
+  const f = (v: number) => col(v < 0 ? "-" : v.toFixed(4));
+  const iou = result.iouThreshold.toFixed(2);
+  const lines = [
+    `${"class".padEnd(width)}${col(`AP@${iou} 07`)}${col(`AP@${iou} area`)}${col("positives")}`,
+  ];
+  names.forEach((n, c) => {
+    lines.push(
+      `${n.padEnd(width)}${f(result.ap07[c])}${f(result.apArea[c])}${
+        col(String(result.numPositives[c]))
+      }`,
+    );
+  });
+  lines.push(`${"mAP".padEnd(width)}${f(result.map07)}${f(result.mapArea)}`);
+  return lines.join("\n");
+}
