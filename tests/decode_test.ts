@@ -17,7 +17,7 @@ interface DecodeCase {
     nmsThresh: number;
     detectionsPerImg: number;
   };
-  publicPathSame: boolean;
+  vanillaSame: boolean;
   expected: Detections;
 }
 
@@ -46,7 +46,7 @@ function loadCases(dir: string): DecodeCase[] {
         imageWidth: r.imageWidth,
       },
       options: r.options,
-      publicPathSame: r.publicPathSame,
+      vanillaSame: r.vanillaSame,
       expected: {
         boxes: new Float32Array(bytesOf(r.boxes)),
         scores: new Float32Array(bytesOf(r.scores)),

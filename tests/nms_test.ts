@@ -1,4 +1,12 @@
-import { batchedNms, iouFloat32, nms, sortByScoreDesc } from "../src/decode/nms.ts";
+import {
+  batchedNms,
+  COORDINATE_TRICK_MAX_BOXES,
+  coordinateTrickBoxes,
+  iouFloat32,
+  nms,
+  sortByScoreDesc,
+  topKByScore,
+} from "../src/decode/nms.ts";
 import { FcosError } from "../src/errors.ts";
 import { assert, assertEquals, assertThrows } from "../src/std.ts";
 import { referenceDir } from "./_reference.ts";
@@ -59,10 +67,16 @@ const fixtureDir = new URL("../fixtures/nms/", import.meta.url).pathname;
 Deno.test("batchedNms/nms match torchvision on the committed fixtures", () => {
   const cases = loadCases(fixtureDir);
   assert(cases.length >= 10, "fixtures/nms has the NMS cases");
+  // Some fixtures are cases where the coordinate trick changes torchvision's result.
+  assert(cases.some((c) => c.public.join() !== c.vanilla.join()), "a trick-sensitive case");
   for (const c of cases) {
+    // Default: torchvision.ops.batched_nms as called (coordinate trick for N ≤ 1000).
     const keep = batchedNms(c.boxes, c.scores, c.labels, c.iou);
-    assertSameKeep(keep, c.vanilla, c.scores, `${c.name} batched`);
-    if (c.scoresDistinct) assertEquals([...keep], c.vanilla, `${c.name} exact order`);
+    assertSameKeep(keep, c.public, c.scores, `${c.name} batched`);
+    if (c.scoresDistinct) assertEquals([...keep], c.public, `${c.name} exact order`);
+    // Per-label IoUs on the given coordinates: torchvision's vanilla path.
+    const perLabel = batchedNms(c.boxes, c.scores, c.labels, c.iou, { coordinateTrick: false });
+    assertSameKeep(perLabel, c.vanilla, c.scores, `${c.name} per-label`);
     // torchvision's nms visits equal scores in index order (stable sort): identical lists.
     assertEquals([...nms(c.boxes, c.scores, c.iou)], c.single, `${c.name} single-class`);
   }
@@ -75,7 +89,7 @@ Deno.test("batchedNms matches torchvision on the larger reference cases", () => 
   assert(cases.length > 0);
   for (const c of cases) {
     const keep = batchedNms(c.boxes, c.scores, c.labels, c.iou);
-    assertSameKeep(keep, c.vanilla, c.scores, c.name);
+    assertSameKeep(keep, c.public, c.scores, c.name);
     assertEquals([...nms(c.boxes, c.scores, c.iou)], c.single, `${c.name} single-class`);
   }
 });
@@ -236,4 +250,27 @@ Deno.test("nms rejects NaN/Infinity and mismatched lengths with FcosError", () =
   assertThrows(() => nms(b, s, NaN), /iouThreshold/);
   assertThrows(() => nms(b.subarray(0, 7), s, 0.5), /boxes has 7 numbers/);
   assertThrows(() => nms(b, s, 0.5, { maxOutput: -1 }), /maxOutput/);
+});
+
+Deno.test("topKByScore equals the head of the full stable sort", () => {
+  let seed = 99;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  for (const n of [10, 5000, 40000]) {
+    const s = new Float32Array(n);
+    // Coarse values: many ties, and a crowded top bucket.
+    for (let i = 0; i < n; i++) s[i] = Math.floor(rand() * 3000) / 3000 - (rand() < 0.1 ? 2 : 0);
+    const full = sortByScoreDesc(s);
+    for (const k of [0, 1, 7, 1000, n]) {
+      assertEquals([...topKByScore(s, k)], [...full.subarray(0, k)], `n=${n} k=${k}`);
+    }
+  }
+});
+
+Deno.test("coordinateTrickBoxes shifts like torchvision (float32), only for N ≤ 1000", () => {
+  const boxes = new Float32Array([0.1, 0.2, 10.3, 10.7, 5, 5, 9, 9]);
+  const shifted = coordinateTrickBoxes(boxes, new Int32Array([0, 91]));
+  assertEquals([...shifted.subarray(0, 4)], [...boxes.subarray(0, 4)]);
+  const off = Math.fround(91 * Math.fround(10.7 + 1)); // max coordinate is 10.7 (as float32)
+  assertEquals(shifted[4], Math.fround(5 + off));
+  assertEquals(COORDINATE_TRICK_MAX_BOXES, 1000);
 });

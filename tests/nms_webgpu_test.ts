@@ -35,6 +35,15 @@ Deno.test({
         const cpu = batchedNms(boxes, scores, labels, r.iou);
         const got = await gpu.batchedNms(boxes, scores, labels, r.iou);
         assertEquals([...got], [...cpu], r.name);
+        if (r.name.startsWith("trick")) {
+          const off = { coordinateTrick: false };
+          assertEquals(
+            [...await gpu.batchedNms(boxes, scores, labels, r.iou, off)],
+            [...batchedNms(boxes, scores, labels, r.iou, off)],
+            `${r.name} without the coordinate trick`,
+          );
+          assert(cpu.join() !== batchedNms(boxes, scores, labels, r.iou, off).join());
+        }
         cases++;
       }
       assert(cases >= 10);

@@ -18,9 +18,8 @@ cases for .reference/nms/ (made by `deno task test`).
 Decode inputs are drawn so that the comparison can be exact: torch's float32 sigmoid (SIMD exp,
 <= 2 ulp) differs from the correctly rounded one for ~4% of inputs, so logits are nudged to values
 where the two agree; candidates with tied scores are nudged apart (torch.topk / sort order ties
-are unspecified). batched_nms inside postprocess_detections is the per-label ("vanilla") path, also
-for <= 1000 candidates (see src/decode/nms.ts on the coordinate trick); the file records whether
-the public path would have differed.
+are unspecified). postprocess_detections runs as is (public batched_nms, with its coordinate trick
+for <= 1000 candidates); the file records whether the per-label path would have differed.
 """
 import base64
 import json
@@ -150,15 +149,15 @@ def decode_case(name, rng, padded, image_size, num_classes, opts, out, cls_loc=-
         nms_thresh=opts["nmsThresh"],
         detections_per_img=opts["detectionsPerImg"],
     )
+    det = FCOS.postprocess_detections(fake, head, anchors_split, [image_size])[0]
     orig = box_ops.batched_nms
     box_ops.batched_nms = box_ops._batched_nms_vanilla
     try:
-        det = FCOS.postprocess_detections(fake, head, anchors_split, [image_size])[0]
+        det_vanilla = FCOS.postprocess_detections(fake, head, anchors_split, [image_size])[0]
     finally:
         box_ops.batched_nms = orig
-    det_public = FCOS.postprocess_detections(fake, head, anchors_split, [image_size])[0]
-    public_same = bool(torch.equal(det["boxes"], det_public["boxes"]) and
-                       torch.equal(det["labels"], det_public["labels"]))
+    vanilla_same = bool(torch.equal(det["boxes"], det_vanilla["boxes"]) and
+                        torch.equal(det["labels"], det_vanilla["labels"]))
     # Candidates before NMS (for the count in the record)
     rec = {
         "name": name,
@@ -172,7 +171,7 @@ def decode_case(name, rng, padded, image_size, num_classes, opts, out, cls_loc=-
         "bboxCtrness": b64(ctr, "<f4"),
         "anchors": b64(anchors.numpy(), "<f4"),
         "numCandidates": int(len(cand)),
-        "publicPathSame": public_same,
+        "vanillaSame": vanilla_same,
         "boxes": b64(det["boxes"].numpy(), "<f4"),
         "scores": b64(det["scores"].numpy(), "<f4"),
         "labels": b64(det["labels"].numpy(), "<i4"),
@@ -190,6 +189,17 @@ def main():
         for n, c, iou in [(300, 5, 0.5), (900, 20, 0.6), (1500, 20, 0.5), (600, 3, 0.3)]:
             b, s, l = gen_boxes(rng, n, c)
             nms_case(f"clustered_{n}_{c}_{iou}", b, s, l, iou, out)
+        # Cases where the coordinate trick (N <= 1000) changes torchvision's kept list (COCO-like
+        # 91 labels: float32 shifts up to 90 * 513).
+        found = 0
+        for attempt in range(400):
+            b, s, l = gen_boxes(rng, 600, 91)
+            bt, st, lt = torch.from_numpy(b), torch.from_numpy(s), torch.from_numpy(l).long()
+            if not torch.equal(box_ops.batched_nms(bt, st, lt, 0.6), box_ops._batched_nms_vanilla(bt, st, lt, 0.6)):
+                nms_case(f"trick_sensitive_{found}", b, s, l, 0.6, out)
+                found += 1
+                if found == 2:
+                    break
         # Coarse coordinates (multiples of 0.25) make exact-threshold IoUs and float32 borderline
         # cases common: tests the float32 rounding of the IoU.
         b, s, l = gen_boxes(rng, 800, 4, size=64.0)

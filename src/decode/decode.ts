@@ -12,7 +12,8 @@
  * 4. (not in torchvision, on by default, `dropEmpty`) drop boxes with width or height ≤ 0 after
  *    clipping — those of locations in the padding. torchvision keeps them (they can never suppress
  *    or be suppressed, so the only effect is on which detections fill the `detectionsPerImg` slots);
- * 5. batched NMS at nmsThresh (per-label semantics, see ./nms.ts) and the first `detectionsPerImg`.
+ * 5. batched NMS at nmsThresh (torchvision's `batched_nms`, including its float32 coordinate trick
+ *    for ≤ 1000 candidates; see ./nms.ts) and the first `detectionsPerImg`.
  *
  * Only the pairs that can pass the score threshold are evaluated exactly: a per-location logit
  * bound (with a 1e-4 relative margin over float32 rounding) skips the rest with one comparison.
@@ -24,7 +25,7 @@
  */
 import { FcosError } from "../errors.ts";
 import type { Detections } from "../model/types.ts";
-import { batchedNms, sortByScoreDesc } from "./nms.ts";
+import { batchedNms, topKByScore } from "./nms.ts";
 
 const fround = Math.fround;
 
@@ -60,6 +61,11 @@ export interface DecodeOptions {
   detectionsPerImg?: number;
   /** Drop boxes with width or height ≤ 0 after clipping (not done by torchvision). */
   dropEmpty?: boolean;
+  /**
+   * Reproduce torchvision's `batched_nms` coordinate trick for ≤ 1000 candidates (see
+   * `NmsOptions.coordinateTrick` in ./nms.ts); `false` evaluates IoUs on the boxes as they are.
+   */
+  coordinateTrick?: boolean;
 }
 
 /**
@@ -72,6 +78,7 @@ export const DEFAULT_DECODE_OPTIONS: Readonly<Required<DecodeOptions>> = Object.
   nmsThresh: 0.6,
   detectionsPerImg: 100,
   dropEmpty: true,
+  coordinateTrick: true,
 });
 
 /** float32 sigmoid as torch computes it: 1 / (1 + exp(−x)), each step rounded to float32. */
@@ -225,9 +232,9 @@ export function decodeDetections(input: DecodeInput, options?: DecodeOptions): D
         count++;
       }
     }
-    // Top-k: candidates were collected in flat-index order, and the sort is stable.
+    // Top-k: candidates were collected in flat-index order, and the selection is stable.
     const k = Math.min(opt.topkCandidates, count);
-    const order = sortByScoreDesc(lvScore.subarray(0, count));
+    const order = topKByScore(lvScore.subarray(0, count), k);
     if (m + k > cap) {
       cap = Math.max(2 * cap, m + k);
       const nb = new Float32Array(4 * cap);
@@ -282,7 +289,11 @@ export function decodeDetections(input: DecodeInput, options?: DecodeOptions): D
     candScores.subarray(0, m),
     candLabels.subarray(0, m),
     opt.nmsThresh,
-    { maxOutput: opt.detectionsPerImg, name: "decodeDetections" },
+    {
+      maxOutput: opt.detectionsPerImg,
+      name: "decodeDetections",
+      coordinateTrick: opt.coordinateTrick,
+    },
   );
   const K = keep.length;
   const boxes = new Float32Array(4 * K), scores = new Float32Array(K), labels = new Int32Array(K);

@@ -3,7 +3,9 @@
  * one's own, or tfjs-backend-webgpu tensors via {@linkcode batchedNmsTensors}): only the kept
  * indices are read back (one 4-byte count, then exactly the kept entries).
  *
- * Same results as the CPU path ({@linkcode batchedNms} in ./nms.ts, torchvision semantics):
+ * Same results as the CPU path ({@linkcode batchedNms} in ./nms.ts, torchvision semantics, including
+ * the float32 coordinate trick of `batched_nms` for N ≤ 1000 — labels must then be < 2^24 in
+ * magnitude so that they convert to float32 exactly):
  *
  * 1. a bitonic sort of (score key, index) gives the global order (score descending, index ascending);
  * 2. a second bitonic sort of (label, global rank) lays each label out contiguously, in score order;
@@ -24,6 +26,7 @@
  */
 import { FcosError } from "../errors.ts";
 import { tf } from "../tf.ts";
+import { COORDINATE_TRICK_MAX_BOXES } from "./nms.ts";
 
 const WG = 256;
 
@@ -40,7 +43,7 @@ struct Params {
   mE: i32,
   tieUp: u32,      // 1 when a quotient exactly at the midpoint rounds up to tUp
   opaque: u32,     // always 0, unknown to the compiler
-  pad: u32,
+  trick: u32,      // 1: shift boxes by label·(max + 1) as torchvision's batched_nms does (N ≤ 1000)
 }
 
 struct Stage { k: u32, j: u32, p0: u32, p1: u32 }
@@ -104,6 +107,25 @@ fn makeLabelKeys(@builtin(global_invocation_id) gid: vec3<u32>) {
   val2[p] = p;
 }
 
+// ---- max of all coordinates (for the coordinate trick) ----------------------------------------
+@group(1) @binding(0) var<storage, read> mBoxes: array<f32>;
+@group(1) @binding(1) var<storage, read_write> mOut: array<f32>;
+
+var<workgroup> partialMax: array<f32, ${WG}>;
+
+@compute @workgroup_size(${WG})
+fn maxCoord(@builtin(local_invocation_index) lid: u32) {
+  var m = -3.4028234663852886e38;
+  for (var i = lid; i < 4u * P.n; i = i + ${WG}u) { m = max(m, mBoxes[i]); }
+  partialMax[lid] = m;
+  workgroupBarrier();
+  for (var d = ${WG}u / 2u; d > 0u; d = d / 2u) {
+    if (lid < d) { partialMax[lid] = max(partialMax[lid], partialMax[lid + d]); }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { mOut[1] = partialMax[0]; }
+}
+
 // ---- 3. gather boxes in label-major order ----------------------------------------------------
 @group(1) @binding(0) var<storage, read> boxesIn: array<vec4<f32>>;
 @group(1) @binding(1) var<storage, read> gLabels: array<i32>;
@@ -112,7 +134,7 @@ fn makeLabelKeys(@builtin(global_invocation_id) gid: vec3<u32>) {
 @group(1) @binding(4) var<storage, read_write> sBox: array<vec4<f32>>;
 @group(1) @binding(5) var<storage, read_write> sMeta: array<vec4<u32>>; // label, rank, area bits, removed
 @group(1) @binding(6) var<storage, read_write> keptByRank: array<u32>;
-@group(1) @binding(7) var<storage, read_write> badGather: array<atomic<u32>>;
+@group(1) @binding(7) var<storage, read_write> badGather: array<atomic<u32>>; // [flags, max bits]
 
 @compute @workgroup_size(${WG})
 fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -120,9 +142,16 @@ fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (q >= P.n) { return; }
   let p = gOrder2[q];
   let i = gOrder1[p];
-  let b = boxesIn[i];
+  var b = boxesIn[i];
   if (nonFinite(b.x) || nonFinite(b.y) || nonFinite(b.z) || nonFinite(b.w)) {
     atomicOr(&badGather[0], 2u);
+  }
+  if (P.trick == 1u) {
+    // torchvision: offsets = label.to(float32) * (max + 1); boxes + offsets. The select keeps the
+    // product from being fused into the additions.
+    let step = bitcast<f32>(atomicLoad(&badGather[1])) + 1.0;
+    let off = select(f32(gLabels[i]) * step, 0.0, P.opaque == 1u);
+    b = b + vec4<f32>(off, off, off, off);
   }
   sBox[q] = b;
   let area = (b.z - b.x) * (b.w - b.y);
@@ -276,6 +305,8 @@ export interface GpuNmsInput {
 export interface GpuNmsOptions {
   /** Read back at most this many kept indices (the first ones). */
   maxOutput?: number;
+  /** As `NmsOptions.coordinateTrick` of ./nms.ts (default true: torchvision's paths). */
+  coordinateTrick?: boolean;
 }
 
 function nextPow2(n: number): number {
@@ -374,6 +405,7 @@ export class WebGpuNms {
       makeKeys: pipe("makeKeys", [layout([ro, rw, rw, rw])]),
       bitonic: pipe("bitonic", [layout([rw, rw]), this.stageLayout]),
       makeLabelKeys: pipe("makeLabelKeys", [layout([ro, ro, rw, rw])]),
+      maxCoord: pipe("maxCoord", [layout([ro, rw])]),
       gather: pipe("gather", [layout([ro, ro, ro, ro, rw, rw, rw, rw])]),
       segmentNms: pipe("segmentNms", [layout([ro, rw, rw])]),
       compact: pipe("compact", [layout([ro, ro, rw, rw])]),
@@ -450,6 +482,7 @@ export class WebGpuNms {
     pi[8] = th.mE;
     pu[9] = th.tieUp;
     pu[10] = 0;
+    pu[11] = (options?.coordinateTrick ?? true) && n <= COORDINATE_TRICK_MAX_BOXES ? 1 : 0;
     const temps: GPUBuffer[] = [];
     const buffer = (bytes: number, usage: number = GPUBufferUsage.STORAGE) => {
       const b = d.createBuffer({ size: Math.max(16, bytes), usage });
@@ -479,7 +512,8 @@ export class WebGpuNms {
     const outIdx = buffer(4 * n, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
     const outCount = buffer(4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
     // bad[0]: bit 0 = a non-finite score, bit 1 = a non-finite coordinate (zeroed at creation).
-    const bad = buffer(4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+    // bad[1]: the largest coordinate (float32 bits), for the coordinate trick.
+    const bad = buffer(8, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
     const readCount = buffer(8, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
     const readIdx = buffer(4 * n, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
 
@@ -523,6 +557,10 @@ export class WebGpuNms {
     pass.setBindGroup(1, group(p.makeLabelKeys, 1, [input.labels, val1, key2, val2]));
     pass.dispatchWorkgroups(groups1D(size));
     sort(key2, val2);
+    pass.setPipeline(p.maxCoord);
+    pass.setBindGroup(0, paramsGroup(p.maxCoord));
+    pass.setBindGroup(1, group(p.maxCoord, 1, [input.boxes, bad]));
+    pass.dispatchWorkgroups(1);
     pass.setPipeline(p.gather);
     pass.setBindGroup(0, paramsGroup(p.gather));
     pass.setBindGroup(
@@ -652,6 +690,7 @@ const perDevice = new WeakMap<GPUDevice, Promise<WebGpuNms>>();
  * @example
  * ```ts ignore
  * import { tf } from "../tf.ts";
+import { COORDINATE_TRICK_MAX_BOXES } from "./nms.ts";
  * import { batchedNmsTensors } from "./nms_webgpu.ts";
  * await tf.setBackend("webgpu");
  * const keep = await batchedNmsTensors(
