@@ -12,6 +12,7 @@
  */
 import { tf } from "../src/tf.ts";
 import { type BackendName, initBackend, shutdownBackend } from "../src/backend/select.ts";
+import { groupNorm } from "../src/backend/group_norm.ts";
 
 // wasm's own kernels, taken before initBackend replaces them (their setup still runs at start-up).
 const own = {
@@ -100,6 +101,39 @@ Deno.bench({
     tf.dispose([value, ...Object.values(grads)]);
   },
 });
+
+// ---- GroupNorm, 32 groups on a [1, 64, 80, 256] map: one kernel vs composed ops -------------
+function composedGroupNorm(x: tf.Tensor4D, groups: number, gamma: tf.Tensor, beta: tf.Tensor) {
+  const [n, h, w, c] = x.shape;
+  const r = tf.reshape(x, [n, h * w, groups, c / groups]);
+  const { mean, variance } = tf.moments(r, [1, 3], true);
+  const y = tf.mul(tf.sub(r, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+  return tf.add(tf.mul(tf.reshape(y, x.shape), gamma), beta);
+}
+const gnX = tf.variable(tf.randomNormal([1, 64, 80, 256], 0, 1, "float32", 11));
+const gnGamma = tf.variable(tf.ones([256]));
+const gnBeta = tf.variable(tf.zeros([256]));
+for (
+  const [label, gn, baseline] of [
+    ["composed ops", composedGroupNorm, true],
+    ["groupNorm()", groupNorm],
+  ] as [string, typeof composedGroupNorm, boolean?][]
+) {
+  Deno.bench({
+    name: `GroupNorm G=32 [1,64,80,256] forward+backward: ${label} (${tag})`,
+    group: "groupNorm",
+    baseline,
+    n: 10,
+    warmup: 2,
+    async fn() {
+      const { value, grads } = tf.variableGrads(() =>
+        tf.sum(tf.square(gn(gnX as tf.Tensor4D, 32, gnGamma, gnBeta))) as tf.Scalar
+      );
+      await Promise.all(Object.values(grads).map((g) => g.data()));
+      tf.dispose([value, ...Object.values(grads)]);
+    },
+  });
+}
 
 // ---- wasm kernels: ours vs wasm's own ------------------------------------------------------
 type Kernel = tf.KernelFunc | undefined;

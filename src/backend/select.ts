@@ -10,6 +10,7 @@ import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { FcosError } from "../errors.ts";
 import { tf } from "../tf.ts";
 import { registerMissingGradients } from "./gradients.ts";
+import { registerGroupNormKernels } from "./group_norm.ts";
 import { registerWasmGradients } from "./wasm_gradients.ts";
 import { configureWasmThreads, stopWasmThreads, withPthreadWorkers } from "./wasm_threads.ts";
 
@@ -210,6 +211,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const forced = options.backend === undefined ? undefined : parseBackendName(options.backend);
   if (current !== null && (forced === undefined || forced === current.name)) return current;
   registerMissingGradients();
+  registerGroupNormKernels();
   const probe = forced === undefined || forced === "webgpu" ? await probeWebGpu() : null;
   let name = forced ?? chooseDefaultBackend(probe);
   let note = "";
