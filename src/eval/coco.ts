@@ -489,10 +489,33 @@ function groupBy(key: Int32Array, numKeys: number): [Int32Array, Int32Array] {
   const offsets = new Int32Array(numKeys + 1);
   for (let i = 0; i < key.length; i++) offsets[key[i] + 1]++;
   for (let k = 0; k < numKeys; k++) offsets[k + 1] += offsets[k];
-  const fill = offsets.slice(0, numKeys);
   const order = new Int32Array(key.length);
+  const fill = offsets.slice(0, numKeys);
   for (let i = 0; i < key.length; i++) order[fill[key[i]]++] = i;
   return [order, offsets];
+}
+
+/**
+ * Stable counting sort of the ids `src[from, to)` by `key[id]` in [0, numKeys) into
+ * `dst[from, to)`; `offsets[k]` (numKeys + 1 entries, absolute) is where key k starts.
+ */
+function groupWithin(
+  src: Int32Array,
+  from: number,
+  to: number,
+  key: Int32Array,
+  numKeys: number,
+  offsets: Int32Array,
+  dst: Int32Array,
+): void {
+  offsets.fill(0);
+  for (let i = from; i < to; i++) offsets[key[src[i]] + 1]++;
+  offsets[0] = from;
+  for (let k = 0; k < numKeys; k++) offsets[k + 1] += offsets[k];
+  for (let i = from; i < to; i++) dst[offsets[key[src[i]]]++] = src[i];
+  // The increments moved every start to the next key's start; shift them back.
+  for (let k = numKeys; k > 0; k--) offsets[k] = offsets[k - 1];
+  offsets[0] = from;
 }
 
 /** numpy's pairwise summation of a contiguous float64 array (`np.add.reduce`, `np.mean`). */
@@ -594,14 +617,15 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvalu
     }
   }
 
-  // Group by (category, image), category-major like pycocotools' evalImgs; counting sort keeps
-  // file order inside a group, which is the order pycocotools' stable sorts start from.
-  const gtKey = new Int32Array(gt.count);
-  for (let i = 0; i < gt.count; i++) gtKey[i] = gt.category[i] * I + gt.image[i];
-  const dtKey = new Int32Array(dt.count);
-  for (let i = 0; i < dt.count; i++) dtKey[i] = dt.category[i] * I + dt.image[i];
-  const [gtOrder, gtOff] = groupBy(gtKey, K * I);
-  const [dtOrder, dtOff] = groupBy(dtKey, K * I);
+  // Group by category, then inside each category by image (category-major like pycocotools'
+  // evalImgs); counting sorts keep file order inside a group, which is the order pycocotools'
+  // stable sorts start from. Memory stays O(detections + images + categories).
+  const [gtByCat, gtCatOff] = groupBy(gt.category, K);
+  const [dtByCat, dtCatOff] = groupBy(dt.category, K);
+  const gtOrder = new Int32Array(gt.count);
+  const dtOrder = new Int32Array(dt.count);
+  const gtOff = new Int32Array(I + 1);
+  const dtOff = new Int32Array(I + 1);
 
   // Kept detections (≤ maxDetLast per group) in (category, image, rank) order, i.e. the order of
   // pycocotools' concatenation in accumulate().
@@ -632,10 +656,11 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvalu
 
   for (let k = 0; k < K; k++) {
     catStart[k] = nKept;
+    groupWithin(gtByCat, gtCatOff[k], gtCatOff[k + 1], gt.image, I, gtOff, gtOrder);
+    groupWithin(dtByCat, dtCatOff[k], dtCatOff[k + 1], dt.image, I, dtOff, dtOrder);
     for (let img = 0; img < I; img++) {
-      const key = k * I + img;
-      const g0 = gtOff[key], G = gtOff[key + 1] - g0;
-      const d0 = dtOff[key], nd = dtOff[key + 1] - d0;
+      const g0 = gtOff[img], G = gtOff[img + 1] - g0;
+      const d0 = dtOff[img], nd = dtOff[img + 1] - d0;
       if (G === 0 && nd === 0) continue;
       if (G > gCap) {
         gCap = Math.max(G, gCap * 2);
