@@ -196,12 +196,23 @@ Deno.test("nms with very large coordinates and areas overflowing float32", () =>
 Deno.test("nms grid path agrees with a brute-force float32 loop (many boxes, many labels)", () => {
   let seed = 12345;
   const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
-  for (const [n, numLabels, t] of [[3000, 3, 0.5], [2000, 40, 0.3], [1000, 1, 0.7]]) {
+  // Size-banded grids (t ≥ 0.2), one grid per label (t < 0.2, or tiny float32 areas), linear scans
+  // (few boxes per label); scale 1e-18 makes areas ~1e-33 (float32 subnormal range).
+  for (
+    const [n, numLabels, t, scale] of [
+      [3000, 3, 0.5, 1],
+      [2000, 40, 0.3, 1],
+      [1000, 1, 0.7, 1],
+      [1500, 2, 0.1, 1],
+      [1500, 2, 0, 1],
+      [1200, 2, 0.5, 1e-18],
+    ]
+  ) {
     const boxes = new Float32Array(4 * n), scores = new Float32Array(n), labels = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const cx = Math.floor(rand() * 20) * 30 + rand() * 8, cy = rand() * 600;
       const w = 4 + rand() * (rand() < 0.1 ? 400 : 60), h = 4 + rand() * 60;
-      boxes.set([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 4 * i);
+      boxes.set([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2].map((v) => v * scale), 4 * i);
       scores[i] = Math.floor(rand() * 500) / 500; // many ties
       labels[i] = Math.floor(rand() * numLabels);
     }
@@ -218,9 +229,14 @@ Deno.test("nms grid path agrees with a brute-force float32 loop (many boxes, man
         if (!sup[j] && labels[j] === labels[i] && iouFloat32(boxes, i, j) > t) sup[j] = 1;
       }
     }
-    assertEquals([...batchedNms(boxes, scores, labels, t)], want, `n=${n} labels=${numLabels}`);
+    const opts = { coordinateTrick: false };
     assertEquals(
-      [...batchedNms(boxes, scores, labels, t, { maxOutput: 10 })],
+      [...batchedNms(boxes, scores, labels, t, opts)],
+      want,
+      `n=${n} labels=${numLabels} t=${t} scale=${scale}`,
+    );
+    assertEquals(
+      [...batchedNms(boxes, scores, labels, t, { ...opts, maxOutput: 10 })],
       want.slice(0, 10),
       "maxOutput",
     );

@@ -16,8 +16,10 @@
  * pass in score order that tests each box only against the boxes already kept *with its label*
  * (box j is dropped iff some earlier kept box of its label overlaps it by more than the threshold —
  * the same predicate torchvision's forward loop evaluates, so the result is the same). Kept boxes of
- * each label are indexed in a coarse uniform grid so that a box only meets kept boxes whose cells it
- * touches; a cheap "do they intersect at all" test precedes the float32 IoU. Boxes with no positive
+ * each label are indexed by size band (IoU > t needs the larger sides within a factor 1/t) and, per
+ * band, in a uniform grid with cells as large as the band's boxes, so that a box only meets kept
+ * boxes of comparable size in the cells it touches; a cheap "do they intersect at all" test precedes
+ * the float32 IoU. Boxes with no positive
  * width or height (zero-area, inverted) can never reach IoU > t for t ≥ 0, so they are kept without
  * being tested or indexed. A negative threshold (everything suppresses everything, even disjoint
  * boxes) takes a plain quadratic path with the same float32 arithmetic.
@@ -330,12 +332,43 @@ function nmsQuadratic(
   return Int32Array.from(keep);
 }
 
-/** Below this many boxes in a label, kept boxes are scanned linearly instead of via the grid. */
+/** Below this many boxes in a label, kept boxes are scanned linearly instead of via grids. */
 const GRID_MIN_COUNT = 48;
+/** Size bands are used for thresholds ≥ this (below it the bands a box must visit multiply). */
+const BAND_MIN_THRESHOLD = 0.2;
+/** Relative slack of the size-band test over float32 rounding (~1e-7). */
+const BAND_MARGIN = 1e-5;
+
+const bandF32 = new Float32Array(1);
+const bandU32 = new Uint32Array(bandF32.buffer);
+/** floor(log2(v)) (+127) from the float32 exponent bits: monotone in v, cheap. */
+function bandOf(v: number): number {
+  bandF32[0] = v;
+  return (bandU32[0] >>> 23) & 255;
+}
+
+/** Spatial index of one label's kept boxes: one grid, or one grid per size band. */
+interface LabelIndex {
+  /** Band (bandOf of the larger side) of the first grid; grids[b − bmin]. */
+  bmin: number;
+  bmax: number;
+  /** True: grids are per size band; false: grids[0] holds every size. */
+  banded: boolean;
+  grids: (LabelGrid | null)[];
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
 
 /**
  * Core of {@linkcode nms} and {@linkcode batchedNms} (`labels` null = one class). Inputs already
  * validated.
+ *
+ * Size bands: if IoU(i, j) > t > 0 then max(w_j, h_j) > t·max(w_i, h_i) and vice versa (with
+ * w_i ≥ h_i: inter ≤ w_j·h_i and inter > t·union ≥ t·w_i·h_i). So a box only meets kept boxes whose
+ * larger side is within a factor 1/t of its own; kept boxes are filed by the binary exponent of
+ * their larger side, each band in a grid with cells as large as the band's boxes.
  */
 function nmsCore(
   boxes: Float32Array,
@@ -349,6 +382,7 @@ function nmsCore(
   const order = sortByScoreDesc(scores);
   const { slot, counts } = labelSlots(labels, n);
   if (iouThreshold < 0) return nmsQuadratic(boxes, order, slot, iouThreshold, maxOutput);
+  const t = iouThreshold;
 
   const numSlots = counts.length;
   // Kept boxes of each label live contiguously in `kept` (stride 5: x1 y1 x2 y2 area) from
@@ -358,41 +392,59 @@ function nmsCore(
   const slotKept = new Int32Array(numSlots);
   const kept = new Float64Array(5 * n);
 
-  // Per-label grids (built lazily for labels with many boxes): G×G cells over the label's
-  // bounding box; each cell holds a singly linked list of kept-box positions in `kept`.
-  const gridOf: (LabelGrid | null)[] = new Array(numSlots).fill(null);
+  // Spatial indexes for labels with many boxes (others scan their kept boxes linearly).
+  const indexOf: (LabelIndex | null)[] = new Array(numSlots).fill(null);
   const bigLabel = new Uint8Array(numSlots);
-  for (let s = 0; s < numSlots; s++) bigLabel[s] = counts[s] >= GRID_MIN_COUNT ? 1 : 0;
   let bigAny = false;
-  for (let s = 0; s < numSlots; s++) if (bigLabel[s]) bigAny = true;
+  for (let s = 0; s < numSlots; s++) {
+    bigLabel[s] = counts[s] >= GRID_MIN_COUNT ? 1 : 0;
+    if (bigLabel[s]) bigAny = true;
+  }
   if (bigAny) {
-    // Bounding box of the non-degenerate boxes of each big label.
-    const bx = new Float64Array(4 * numSlots);
+    // Per big label: bounding box, band range, whether some float32 area is tiny (< 1e-30, where
+    // float32 rounding could break the band argument), count of non-degenerate boxes.
+    const st = new Float64Array(8 * numSlots);
     for (let s = 0; s < numSlots; s++) {
-      bx[4 * s] = Infinity;
-      bx[4 * s + 1] = Infinity;
-      bx[4 * s + 2] = -Infinity;
-      bx[4 * s + 3] = -Infinity;
+      st.set([Infinity, Infinity, -Infinity, -Infinity, 255, 0, 0, 0], 8 * s);
     }
     for (let i = 0; i < n; i++) {
       const s = slot[i];
       if (!bigLabel[s]) continue;
       const x1 = boxes[4 * i], y1 = boxes[4 * i + 1], x2 = boxes[4 * i + 2], y2 = boxes[4 * i + 3];
       if (!(x2 > x1 && y2 > y1)) continue;
-      if (x1 < bx[4 * s]) bx[4 * s] = x1;
-      if (y1 < bx[4 * s + 1]) bx[4 * s + 1] = y1;
-      if (x2 > bx[4 * s + 2]) bx[4 * s + 2] = x2;
-      if (y2 > bx[4 * s + 3]) bx[4 * s + 3] = y2;
+      const o = 8 * s;
+      if (x1 < st[o]) st[o] = x1;
+      if (y1 < st[o + 1]) st[o + 1] = y1;
+      if (x2 > st[o + 2]) st[o + 2] = x2;
+      if (y2 > st[o + 3]) st[o + 3] = y2;
+      const w = x2 - x1, h = y2 - y1;
+      const b = bandOf(w > h ? w : h);
+      if (b < st[o + 4]) st[o + 4] = b;
+      if (b > st[o + 5]) st[o + 5] = b;
+      if (fround(fround(w) * fround(h)) < 1e-30) st[o + 6] = 1;
+      st[o + 7]++;
     }
     for (let s = 0; s < numSlots; s++) {
-      if (!bigLabel[s] || !(bx[4 * s + 2] > bx[4 * s])) continue;
-      gridOf[s] = new LabelGrid(
-        bx[4 * s],
-        bx[4 * s + 1],
-        bx[4 * s + 2],
-        bx[4 * s + 3],
-        counts[s],
-      );
+      const o = 8 * s;
+      if (!bigLabel[s] || st[o + 7] === 0) continue;
+      const banded = t >= BAND_MIN_THRESHOLD && st[o + 6] === 0;
+      const idx: LabelIndex = {
+        bmin: banded ? st[o + 4] : 0,
+        bmax: banded ? st[o + 5] : 0,
+        banded,
+        grids: [],
+        x0: st[o],
+        y0: st[o + 1],
+        x1: st[o + 2],
+        y1: st[o + 3],
+      };
+      idx.grids = new Array(idx.bmax - idx.bmin + 1).fill(null);
+      if (!banded) {
+        // One grid, ~count/4 cells: a few boxes per cell for spread-out detections.
+        const g = Math.max(2, Math.min(64, Math.round(Math.sqrt(counts[s] / 4))));
+        idx.grids[0] = new LabelGrid(idx.x0, idx.y0, idx.x1, idx.y1, g, g);
+      }
+      indexOf[s] = idx;
     }
   }
 
@@ -400,6 +452,7 @@ function nmsCore(
   let numOut = 0;
   let stamp = 0;
   const seen = new Int32Array(n); // seen[k] === stamp: kept box k already tested for this box
+  const lowFactor = t * (1 - BAND_MARGIN), highFactor = 1 / (t * (1 - BAND_MARGIN));
   for (let a = 0; a < n; a++) {
     const j = order[a];
     const x1 = boxes[4 * j], y1 = boxes[4 * j + 1], x2 = boxes[4 * j + 2], y2 = boxes[4 * j + 3];
@@ -414,37 +467,35 @@ function nmsCore(
     const s = slot[j];
     const start = slotStart[s];
     let suppressed = false;
-    const grid = gridOf[s];
-    if (grid === null) {
+    const index = indexOf[s];
+    let band = 0;
+    if (index === null) {
       const end = 5 * (start + slotKept[s]);
       for (let k = 5 * start; k < end; k += 5) {
         const kx1 = kept[k], ky1 = kept[k + 1], kx2 = kept[k + 2], ky2 = kept[k + 3];
         // Disjoint (or touching) boxes: inter = 0 → IoU ≤ 0.
         if (kx1 >= x2 || kx2 <= x1 || ky1 >= y2 || ky2 <= y1) continue;
-        if (iouF32(kx1, ky1, kx2, ky2, kept[k + 4], x1, y1, x2, y2, area) > iouThreshold) {
+        if (iouF32(kx1, ky1, kx2, ky2, kept[k + 4], x1, y1, x2, y2, area) > t) {
           suppressed = true;
           break;
         }
       }
     } else {
       stamp++;
-      const cx0 = grid.cellX(x1), cx1 = grid.cellX(x2);
-      const cy0 = grid.cellY(y1), cy1 = grid.cellY(y2);
-      const g = grid.g, head = grid.head, next = grid.next, item = grid.item;
-      search: for (let cy = cy0; cy <= cy1; cy++) {
-        for (let cx = cx0; cx <= cx1; cx++) {
-          for (let e = head[cy * g + cx]; e >= 0; e = next[e]) {
-            const kk = item[e];
-            if (seen[kk] === stamp) continue;
-            seen[kk] = stamp;
-            const k = 5 * kk;
-            const kx1 = kept[k], ky1 = kept[k + 1], kx2 = kept[k + 2], ky2 = kept[k + 3];
-            if (kx1 >= x2 || kx2 <= x1 || ky1 >= y2 || ky2 <= y1) continue;
-            if (iouF32(kx1, ky1, kx2, ky2, kept[k + 4], x1, y1, x2, y2, area) > iouThreshold) {
-              suppressed = true;
-              break search;
-            }
-          }
+      let blo = 0, bhi = 0;
+      if (index.banded) {
+        const w = x2 - x1, h = y2 - y1, side = w > h ? w : h;
+        band = bandOf(side);
+        blo = bandOf(side * lowFactor) - index.bmin;
+        bhi = bandOf(side * highFactor) - index.bmin;
+        if (blo < 0) blo = 0;
+        if (bhi > index.bmax - index.bmin) bhi = index.bmax - index.bmin;
+      }
+      for (let b = blo; b <= bhi; b++) {
+        const grid = index.grids[b];
+        if (grid !== null && grid.suppresses(x1, y1, x2, y2, area, t, kept, seen, stamp)) {
+          suppressed = true;
+          break;
         }
       }
     }
@@ -458,46 +509,91 @@ function nmsCore(
     kept[k + 2] = x2;
     kept[k + 3] = y2;
     kept[k + 4] = area;
-    if (grid !== null) grid.insert(kk, x1, y1, x2, y2);
+    if (index !== null) {
+      const b = index.banded ? band - index.bmin : 0;
+      let grid = index.grids[b];
+      if (grid === null) {
+        // Cells twice the band's lower side bound: each box of the band spans ≤ 2×2 cells.
+        const cell = 2 * 2 ** (band - 127);
+        const gx = Math.max(1, Math.min(64, Math.ceil((index.x1 - index.x0) / cell)));
+        const gy = Math.max(1, Math.min(64, Math.ceil((index.y1 - index.y0) / cell)));
+        grid = index.grids[b] = new LabelGrid(index.x0, index.y0, index.x1, index.y1, gx, gy);
+      }
+      grid.insert(kk, x1, y1, x2, y2);
+    }
   }
   return numOut === out.length ? out : out.slice(0, numOut);
 }
 
-/** Uniform grid of one label's kept boxes (each box is listed in every cell it overlaps). */
+/** Uniform grid of kept boxes (each box is listed in every cell it overlaps). */
 class LabelGrid {
-  readonly g: number;
-  readonly head: Int32Array;
-  next: Int32Array;
-  item: Int32Array;
+  private readonly gx: number;
+  private readonly gy: number;
+  private readonly head: Int32Array;
+  private next = new Int32Array(64);
+  private item = new Int32Array(64);
   private used = 0;
   private readonly x0: number;
   private readonly y0: number;
   private readonly sx: number;
   private readonly sy: number;
 
-  constructor(x0: number, y0: number, x1: number, y1: number, count: number) {
-    // ~count/4 cells: a few boxes per cell on average for spread-out detections.
-    const g = Math.max(2, Math.min(64, Math.round(Math.sqrt(count / 4))));
-    this.g = g;
+  /** gx × gy cells over [x0, x1] × [y0, y1]. */
+  constructor(x0: number, y0: number, x1: number, y1: number, gx: number, gy: number) {
+    this.gx = gx;
+    this.gy = gy;
     this.x0 = x0;
     this.y0 = y0;
-    this.sx = g / (x1 - x0);
-    this.sy = y1 > y0 ? g / (y1 - y0) : 0;
-    this.head = new Int32Array(g * g).fill(-1);
-    this.next = new Int32Array(64);
-    this.item = new Int32Array(64);
+    this.sx = x1 > x0 ? gx / (x1 - x0) : 0;
+    this.sy = y1 > y0 ? gy / (y1 - y0) : 0;
+    this.head = new Int32Array(gx * gy).fill(-1);
   }
 
-  cellX(x: number): number {
+  private cellX(x: number): number {
     const c = Math.floor((x - this.x0) * this.sx);
-    return c < 0 ? 0 : c >= this.g ? this.g - 1 : c;
+    return c < 0 ? 0 : c >= this.gx ? this.gx - 1 : c;
   }
 
-  cellY(y: number): number {
+  private cellY(y: number): number {
     const c = Math.floor((y - this.y0) * this.sy);
-    return c < 0 ? 0 : c >= this.g ? this.g - 1 : c;
+    return c < 0 ? 0 : c >= this.gy ? this.gy - 1 : c;
   }
 
+  /**
+   * Whether a kept box in this grid overlaps (x1, y1, x2, y2) by IoU > t (kept boxes in `kept`,
+   * stride 5; `seen`/`stamp` skip boxes listed in several cells).
+   */
+  suppresses(
+    x1: number,
+    y1: number,
+    x2: number,
+    y2: number,
+    area: number,
+    t: number,
+    kept: Float64Array,
+    seen: Int32Array,
+    stamp: number,
+  ): boolean {
+    const cx0 = this.cellX(x1), cx1 = this.cellX(x2);
+    const cy0 = this.cellY(y1), cy1 = this.cellY(y2);
+    const gx = this.gx, head = this.head, next = this.next, item = this.item;
+    for (let cy = cy0; cy <= cy1; cy++) {
+      for (let cx = cx0; cx <= cx1; cx++) {
+        for (let e = head[cy * gx + cx]; e >= 0; e = next[e]) {
+          const kk = item[e];
+          if (seen[kk] === stamp) continue;
+          seen[kk] = stamp;
+          const k = 5 * kk;
+          const kx1 = kept[k], ky1 = kept[k + 1], kx2 = kept[k + 2], ky2 = kept[k + 3];
+          if (kx1 >= x2 || kx2 <= x1 || ky1 >= y2 || ky2 <= y1) continue;
+          if (iouF32(kx1, ky1, kx2, ky2, kept[k + 4], x1, y1, x2, y2, area) > t) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Lists kept box `k` in every cell it overlaps. */
   insert(k: number, x1: number, y1: number, x2: number, y2: number): void {
     const cx0 = this.cellX(x1), cx1 = this.cellX(x2), cy0 = this.cellY(y1), cy1 = this.cellY(y2);
     const need = this.used + (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
@@ -510,11 +606,11 @@ class LabelGrid {
       ni.set(this.item);
       this.item = ni;
     }
-    const g = this.g;
+    const gx = this.gx;
     for (let cy = cy0; cy <= cy1; cy++) {
       for (let cx = cx0; cx <= cx1; cx++) {
         const e = this.used++;
-        const c = cy * g + cx;
+        const c = cy * gx + cx;
         this.item[e] = k;
         this.next[e] = this.head[c];
         this.head[c] = e;
