@@ -16,6 +16,7 @@ import {
   type PlanarBoxes,
   sigmoidFocalLossOneHot,
 } from "./losses.ts";
+import type { Scalar } from "../tensor.ts";
 
 /** Options of {@linkcode fcosLoss}. */
 export interface FcosLossOptions {
@@ -26,11 +27,11 @@ export interface FcosLossOptions {
 /** The three FCOS loss terms (each already divided by max(1, numPositives)). */
 export interface FcosLosses {
   /** Sigmoid focal loss (α 0.25, γ 2) over all locations and classes. */
-  classification: tf.Scalar;
+  classification: Scalar;
   /** GIoU loss of the decoded boxes of positive locations. */
-  bboxRegression: tf.Scalar;
+  bboxRegression: Scalar;
   /** Centerness BCE-with-logits of positive locations. */
-  bboxCtrness: tf.Scalar;
+  bboxCtrness: Scalar;
   /** Positive (matched) locations over the whole batch. */
   numPositives: number;
 }
@@ -67,7 +68,7 @@ export interface FcosLosses {
  * const targets = [{ boxes: new Float32Array([10, 10, 30, 30]), labels: new Int32Array([1]) }];
  * const { value, grads } = tf.variableGrads(() => {
  *   const l = fcosLoss({ clsLogits, bboxRegression, bboxCtrness }, grid, targets);
- *   return l.classification.add(l.bboxRegression).add(l.bboxCtrness) as tf.Scalar;
+ *   return l.classification.add(l.bboxRegression).add(l.bboxCtrness) as Scalar;
  * });
  * value.print();
  * ```
@@ -152,9 +153,9 @@ export function fcosLoss(
     );
 
     return {
-      classification: classification as tf.Scalar,
-      bboxRegression: bboxRegressionLoss as tf.Scalar,
-      bboxCtrness: bboxCtrnessLoss as tf.Scalar,
+      classification: classification as Scalar,
+      bboxRegression: bboxRegressionLoss as Scalar,
+      bboxCtrness: bboxCtrnessLoss as Scalar,
     };
   });
   return { ...losses, numPositives: dense.numPositives };

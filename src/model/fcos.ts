@@ -16,11 +16,12 @@ import { Fpn } from "./fpn.ts";
 import { FcosHead } from "./head.ts";
 import { preprocessImages, type RgbImage, scaleBoxes } from "./transform.ts";
 import type { AnchorGrid, Detections, HeadOutputs } from "./types.ts";
+import type { Tensor4D, Variable } from "../tensor.ts";
 
 /** Outputs of {@linkcode FcosModel.forward}. */
 export interface ForwardOutputs {
   /** [P3, P4, P5, P6, P7], each [N, H_l, W_l, fpnChannels]. */
-  features: tf.Tensor4D[];
+  features: Tensor4D[];
   /** Head outputs over all locations. */
   head: HeadOutputs;
 }
@@ -51,31 +52,28 @@ export class FcosModel {
   readonly config: FcosConfig;
   /** All weights and buffers by torchvision name. */
   readonly params: ParamStore;
-  /** The ResNet body. */
-  readonly body: ResNetBody;
-  /** The feature pyramid. */
-  readonly fpn: Fpn;
-  /** The FCOS head. */
-  readonly head: FcosHead;
+  readonly #body: ResNetBody;
+  readonly #fpn: Fpn;
+  readonly #head: FcosHead;
   readonly #convs: ConvRunner;
   readonly #grids = new Map<string, AnchorGrid>();
 
   private constructor(config: FcosConfig, seed: number) {
     this.config = config;
-    this.body = new ResNetBody(
+    this.#body = new ResNetBody(
       config.backbone,
       config.backboneWidth,
       config.trainableBackboneLayers,
     );
-    this.fpn = new Fpn(this.body.outChannels, config.fpnChannels);
-    this.head = new FcosHead(
+    this.#fpn = new Fpn(this.#body.outChannels, config.fpnChannels);
+    this.#head = new FcosHead(
       config.fpnChannels,
       config.numClasses,
       config.headConvs,
       config.groupNormGroups,
     );
     this.params = new ParamStore(
-      [...this.body.specs(), ...this.fpn.specs(), ...this.head.specs()],
+      [...this.#body.specs(), ...this.#fpn.specs(), ...this.#head.specs()],
       seed,
     );
     this.#convs = new ConvRunner(this.params);
@@ -94,13 +92,13 @@ export class FcosModel {
    * `training` keeps trainable weights on the gradient tape (use it inside `tf.variableGrads`).
    * images: [N, Hp, Wp, 3] → features and head outputs (the caller disposes them).
    */
-  forward(images: tf.Tensor4D, training = false): ForwardOutputs {
+  forward(images: Tensor4D, training = false): ForwardOutputs {
     // Intermediates are freed here; only the returned tensors stay (the caller disposes them).
     const [features, head] = tf.tidy(() => {
-      const c = this.body.forward(this.#convs, images, training);
-      const p = this.fpn.forward(this.#convs, c, training);
-      const h = this.head.forward(this.#convs, this.params, p, training);
-      return [p, { ...h }] as [tf.Tensor4D[], tf.NamedTensorMap];
+      const c = this.#body.forward(this.#convs, images, training);
+      const p = this.#fpn.forward(this.#convs, c, training);
+      const h = this.#head.forward(this.#convs, this.params, p, training);
+      return [p, { ...h }] as [Tensor4D[], tf.NamedTensorMap];
     });
     return { features, head: head as unknown as HeadOutputs };
   }
@@ -118,7 +116,7 @@ export class FcosModel {
   }
 
   /** Level shapes [H_l, W_l] of a forward pass's features. */
-  static levelShapes(features: tf.Tensor4D[]): [number, number][] {
+  static levelShapes(features: Tensor4D[]): [number, number][] {
     return features.map((f) => [f.shape[1], f.shape[2]]);
   }
 
@@ -200,7 +198,7 @@ export class FcosModel {
   }
 
   /** Variables the optimizer trains (torchvision's trainable-layers rule). */
-  trainableVariables(): tf.Variable[] {
+  trainableVariables(): Variable[] {
     return this.params.trainableVariables();
   }
 

@@ -9,6 +9,7 @@
  */
 import { tf } from "../tf.ts";
 import { FcosError } from "../errors.ts";
+import type { Variable } from "../tensor.ts";
 
 /** How a parameter is initialised (torchvision's init for each layer kind). */
 export type InitKind =
@@ -44,7 +45,7 @@ export function torchShape(spec: ParamSpec): number[] {
 export class ParamStore {
   /** Specs in model order. */
   readonly specs: ParamSpec[];
-  readonly #vars = new Map<string, tf.Variable>();
+  readonly #vars = new Map<string, Variable>();
   readonly #specByName = new Map<string, ParamSpec>();
 
   /** Creates and initialises every parameter; `seed` makes the init repeatable. */
@@ -60,7 +61,7 @@ export class ParamStore {
   }
 
   /** The variable named `name` (throws for unknown names: a bug, not user input). */
-  get(name: string): tf.Variable {
+  get(name: string): Variable {
     const v = this.#vars.get(name);
     if (!v) throw new Error(`no parameter named ${name}`);
     return v;
@@ -77,7 +78,7 @@ export class ParamStore {
   }
 
   /** Trainable variables in model order (what the optimizer updates). */
-  trainableVariables(): tf.Variable[] {
+  trainableVariables(): Variable[] {
     return this.specs.filter((s) => s.trainable).map((s) => this.get(s.name));
   }
 

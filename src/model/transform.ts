@@ -9,6 +9,7 @@
 import { tf } from "../tf.ts";
 import { FcosError } from "../errors.ts";
 import type { RgbImage } from "../data/image.ts";
+import type { Tensor4D } from "../tensor.ts";
 
 export type { RgbImage };
 
@@ -61,7 +62,7 @@ export function scaleBoxes(
 /** A preprocessed batch. */
 export interface PreprocessedBatch {
   /** [N, Hp, Wp, 3] normalised, resized, zero-padded images (Hp, Wp multiples of 32). */
-  batch: tf.Tensor4D;
+  batch: Tensor4D;
   /** Resized (pre-padding) [h, w] of each image. */
   imageSizes: [number, number][];
   /** Original [h, w] of each image. */
@@ -115,7 +116,7 @@ export function preprocessImages(
         : tf.image.resizeBilinear(normed, [h, w], false, true); // torch align_corners=False
       return tf.pad(resized, [[0, hp - h], [0, wp - w], [0, 0]]);
     });
-    return tf.stack(padded) as tf.Tensor4D;
+    return tf.stack(padded) as Tensor4D;
   });
   return { batch, imageSizes, originalSizes };
 }

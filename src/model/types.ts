@@ -10,15 +10,16 @@
  * @module
  */
 import type { tf } from "../tf.ts";
+import type { Tensor2D, Tensor3D } from "../tensor.ts";
 
 /** Raw head outputs for a batch of N images with L locations each and C classes. */
 export interface HeadOutputs {
   /** [N, L, C] classification logits. */
-  clsLogits: tf.Tensor3D;
+  clsLogits: Tensor3D;
   /** [N, L, 4] (l, t, r, b) ≥ 0 (after ReLU), in units of each location's anchor size. */
-  bboxRegression: tf.Tensor3D;
+  bboxRegression: Tensor3D;
   /** [N, L] centerness logits. */
-  bboxCtrness: tf.Tensor2D;
+  bboxCtrness: Tensor2D;
 }
 
 /** The FCOS anchor grid of a padded batch (identical for every image in it). */

@@ -1,0 +1,145 @@
+/**
+ * `cli.ts detect`: with weights exported from torchvision it finds, on the reference image, the
+ * boxes torchvision finds; broken inputs are one line each while the other images are processed;
+ * a missing permission is one line naming the flag.
+ */
+import { tf } from "../src/tf.ts";
+import { assert, assertEquals } from "../src/std.ts";
+import { detectCommand, type DetectRecord } from "../src/cli/detect.ts";
+import { FcosModel } from "../src/model/fcos.ts";
+import { saveWeights } from "../src/io/weights.ts";
+import { readSafetensors, toFloat32 } from "../src/io/safetensors.ts";
+import { encodeImage, readImage } from "../src/data/image.ts";
+import { referenceDir } from "./_reference.ts";
+import { assertAbsClose } from "./_compare.ts";
+
+const dir = referenceDir("model");
+const repo = new URL("..", import.meta.url).pathname;
+
+/** A tiny saved model and a PNG to run it on. */
+async function tinySetup(tmp: string) {
+  await tf.setBackend("wasm");
+  const model = FcosModel.create({
+    backbone: "resnet18",
+    backboneWidth: 0.125,
+    fpnChannels: 16,
+    groupNormGroups: 4,
+    headConvs: 1,
+    numClasses: 3,
+    minSize: 64,
+    maxSize: 64,
+  });
+  await saveWeights(model, `${tmp}/tiny.safetensors`, {
+    class_names: JSON.stringify(["a", "b", "c"]),
+  });
+  model.dispose();
+  const data = Uint8Array.from({ length: 48 * 64 * 3 }, (_, i) => (i * 7) % 251);
+  await Deno.writeFile(`${tmp}/ok.png`, await encodeImage({ data, width: 64, height: 48 }, "png"));
+}
+
+Deno.test({
+  name: "detect CLI: torchvision weights give torchvision's detections on its image",
+  ignore: dir === null,
+  async fn() {
+    const tmp = await Deno.makeTempDir();
+    const ref = (await readSafetensors(`${dir}/outputs.safetensors`)).tensors;
+    const img = ref.get("image_a")!;
+    const image = { data: img.data as Uint8Array, height: img.shape[0], width: img.shape[1] };
+    await Deno.writeFile(`${tmp}/a.png`, await encodeImage(image, "png"));
+    const code = await detectCommand([
+      "--weights",
+      `${dir}/weights.safetensors`,
+      "--min-size",
+      "256",
+      "--max-size",
+      "320",
+      "--backend",
+      "wasm",
+      "--json",
+      `${tmp}/det.json`,
+      "--out",
+      `${tmp}/drawn`,
+      `${tmp}/a.png`,
+    ]);
+    assertEquals(code, 0);
+    const [rec]: DetectRecord[] = JSON.parse(await Deno.readTextFile(`${tmp}/det.json`));
+    assertEquals([rec.width, rec.height], [image.width, image.height]);
+    const want = toFloat32(ref.get("det_a_scores")!, "scores");
+    assertEquals(rec.detections.length, want.length);
+    assertAbsClose(rec.detections.map((d) => d.score), want, 1e-5, "scores");
+    assertAbsClose(
+      rec.detections.flatMap((d) => d.box),
+      toFloat32(ref.get("det_a_boxes")!, "boxes"),
+      1e-3,
+      "boxes",
+    );
+    assertEquals(
+      rec.detections.map((d) => d.label),
+      Array.from(ref.get("det_a_labels")!.data as Int32Array),
+    );
+    const drawn = await readImage(`${tmp}/drawn/a.png`);
+    assertEquals([drawn.width, drawn.height], [image.width, image.height]);
+    let changed = 0;
+    for (let i = 0; i < drawn.data.length; i++) if (drawn.data[i] !== image.data[i]) changed++;
+    assert(changed > 100, "boxes were drawn onto the image");
+    await Deno.remove(tmp, { recursive: true });
+  },
+});
+
+Deno.test("detect CLI: a missing or broken image is one line; the others are processed", async () => {
+  const tmp = await Deno.makeTempDir();
+  await tinySetup(tmp);
+  await Deno.writeTextFile(`${tmp}/notes.jpg`, "this is not an image");
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...a: unknown[]) => errors.push(a.join(" "));
+  let code: number;
+  try {
+    code = await detectCommand([
+      "--weights",
+      `${tmp}/tiny.safetensors`,
+      "--backend",
+      "wasm",
+      "--json",
+      `${tmp}/det.json`,
+      `${tmp}/missing.png`,
+      `${tmp}/notes.jpg`,
+      `${tmp}/ok.png`,
+    ]);
+  } finally {
+    console.error = original;
+  }
+  assertEquals(code, 1);
+  const records: DetectRecord[] = JSON.parse(await Deno.readTextFile(`${tmp}/det.json`));
+  assertEquals(records.map((r) => r.file), [`${tmp}/ok.png`]);
+  assert(errors.some((e) => e.includes("missing.png")), errors.join("\n"));
+  assert(errors.some((e) => e.includes("notes.jpg")), errors.join("\n"));
+  assert(!errors.some((e) => /\n\s+at /.test(e)), "no stack trace");
+  await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("detect CLI: a missing --allow-write is one line naming the flag", async () => {
+  const tmp = await Deno.makeTempDir();
+  await tinySetup(tmp);
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      `${repo}cli.ts`,
+      "detect",
+      "--weights",
+      `${tmp}/tiny.safetensors`,
+      "--backend",
+      "wasm",
+      "--out",
+      `${tmp}/drawn`,
+      `${tmp}/ok.png`,
+    ],
+    cwd: repo,
+  }).output();
+  const text = new TextDecoder().decode(stderr).trim();
+  assertEquals(code, 1, text);
+  assert(text.includes("--allow-write"), text);
+  assert(!/\n\s+at /.test(text), `no stack trace:\n${text}`);
+  await Deno.remove(tmp, { recursive: true });
+});
