@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { batchedNms } from "../src/decode/nms.ts";
+import { batchedNms, nms } from "../src/decode/nms.ts";
 import { BENCH_CASES, generateBoxes, writeCases } from "./boxgen.ts";
 
 const repeats = Number(Deno.args[0] ?? 40);
@@ -38,8 +38,8 @@ async function readLine(): Promise<string> {
   buffered = buffered.slice(i + 1);
   return line;
 }
-async function torchTime(name: string, threads: string): Promise<number> {
-  await writer.write(new TextEncoder().encode(`${name} ${threads}\n`));
+async function torchTime(name: string, threads: string, single = false): Promise<number> {
+  await writer.write(new TextEncoder().encode(`${name} ${threads}${single ? " single" : ""}\n`));
   return Number(await readLine());
 }
 const hello = JSON.parse(await readLine());
@@ -90,6 +90,33 @@ for (const [name, n, c, seed] of BENCH_CASES) {
     } | ${median(r1).toFixed(2)}× | ${median(td).toFixed(3)} | ${median(rd).toFixed(2)}× | ${
       same ? (exact ? "yes" : "yes (up to ties)") : "NO"
     } |`,
+  );
+}
+// Single-class NMS (labels ignored): our `nms` against torchvision.ops.nms, one thread.
+console.log(
+  "\n| single-class case | kept | ours ms (median) | torchvision.ops.nms 1 thread ms | ratio |",
+);
+console.log("|---|---|---|---|---|");
+for (const [name, n, c, seed] of BENCH_CASES) {
+  if (n < 5000) continue;
+  const { boxes, scores } = generateBoxes(n, c, seed);
+  const reps = Math.max(5, Math.round(repeats / 4));
+  for (let w = 0; w < 3; w++) nms(boxes, scores, iou);
+  await torchTime(name, "1", true);
+  const ours: number[] = [], theirs: number[] = [], ratio: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    nms(boxes, scores, iou);
+    const o = performance.now() - t0;
+    const t = await torchTime(name, "1", true);
+    ours.push(o);
+    theirs.push(t);
+    ratio.push(t / o);
+  }
+  console.log(
+    `| ${name} (${n} boxes) | ${nms(boxes, scores, iou).length} | ${median(ours).toFixed(2)} | ${
+      median(theirs).toFixed(2)
+    } | ${median(ratio).toFixed(2)}× |`,
   );
 }
 console.log(`loadavg after ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")}`);

@@ -3,7 +3,8 @@
 Usage:
   /usr/bin/python3 bench/torch_nms.py CASE_DIR [REPEATS]   one JSON line per case and thread count
   /usr/bin/python3 bench/torch_nms.py CASE_DIR --serve     paired timing server (bench/nms_vs_torch.ts):
-      reads "NAME THREADS" lines, runs batched_nms once, answers with the time in ms
+      reads "NAME THREADS [single]" lines, runs batched_nms (or nms, labels ignored) once, answers
+      with the time in ms
 
 Writes CASE_DIR/NAME.torch_keep.i32 (kept indices, for the identity check in bench/nms_vs_torch.ts).
 """
@@ -37,11 +38,14 @@ def main():
     if len(sys.argv) > 2 and sys.argv[2] == "--serve":
         print(json.dumps({"ready": True, "default_threads": default_threads}), flush=True)
         for line in sys.stdin:
-            name, threads = line.split()
+            name, threads, *mode = line.split()
             torch.set_num_threads(default_threads if threads == "default" else int(threads))
             boxes, scores, labels, iou = cases[name]
             t0 = time.perf_counter()
-            torchvision.ops.batched_nms(boxes, scores, labels, iou)
+            if mode == ["single"]:
+                torchvision.ops.nms(boxes, scores, iou)
+            else:
+                torchvision.ops.batched_nms(boxes, scores, labels, iou)
             print((time.perf_counter() - t0) * 1000, flush=True)
         return
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 20
