@@ -1,5 +1,5 @@
 /**
- * `fcos synth --out DIR [--count N] [--val N] [--seed S] [--size PX] [--format jpg|png]`: writes
+ * `fcos synth --out DIR [--count N] [--val N] [--seed S] [--size PX] [--format png|jpg]`: writes
  * the built-in synthetic data set as a PASCAL VOC folder, so users can see the format that
  * `--data voc:DIR` reads (the files are the images `--data synthetic` generates in memory).
  *
@@ -13,7 +13,7 @@ import { writeVoc } from "../data/write.ts";
 const HELP = `Usage: fcos synth --out DIR [options]
 
 Writes the built-in synthetic data set (${SYNTHETIC_CLASSES.join(", ")}) as a PASCAL VOC folder:
-  DIR/JPEGImages/*.jpg  DIR/Annotations/*.xml  DIR/ImageSets/Main/{train,val,trainval}.txt
+  DIR/JPEGImages/*.png  DIR/Annotations/*.xml  DIR/ImageSets/Main/{train,val,trainval}.txt
   DIR/classes.txt
 Read it back with --data voc:DIR:train (or :val). The images are exactly those of
 --data synthetic with the same seed (train_000000… and val_000000…).
@@ -24,7 +24,8 @@ Options:
   --val N          validation images (default count / 4)
   --seed S         seed (default 0, the seed of --data synthetic)
   --size PX        image side in pixels (default ${SYNTHETIC_IMAGE_SIZE})
-  --format FMT     jpg or png (default jpg)
+  --format FMT     png (lossless, the default) or jpg (needs deno run --allow-ffi --allow-env:
+                   imagescript's JPEG encoder is a native addon)
   -h, --help       show this help
 `;
 
@@ -75,7 +76,7 @@ export async function synthCommand(args: string[]): Promise<number> {
     const val = intArg("val", values.val, Math.max(1, Math.round(count / 4)), 0);
     const seed = intArg("seed", values.seed, 0, 0);
     const size = intArg("size", values.size, SYNTHETIC_IMAGE_SIZE, 32);
-    const format = values.format ?? "jpg";
+    const format = values.format ?? "png";
     if (format !== "jpg" && format !== "png") {
       throw new UsageError(`synth: --format must be jpg or png, got '${format}'`);
     }

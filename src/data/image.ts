@@ -3,7 +3,13 @@
  *
  * @module
  */
-import { decode, Image } from "imagescript";
+// Codecs: imagescript's JPEG decoder (its Wasm module, imported directly) and its pure-JavaScript
+// PNG codec. Its main entry point is avoided on purpose: it loads a native Node addon at import
+// time (needing --allow-ffi and --allow-env); only JPEG *encoding* uses it, imported on demand.
+// @ts-types="./jpeg_codec.d.ts"
+import { instantiateJpegDecoder, type JpegDecoderExports } from "./jpeg_codec.js";
+// @ts-types="./imagescript_png.d.ts"
+import png from "imagescript/png/node.js";
 import { FcosError } from "../errors.ts";
 import type { Sample } from "./types.ts";
 
@@ -17,9 +23,78 @@ export interface RgbImage {
   height: number;
 }
 
+let jpegDecoder: JpegDecoderExports | null = null;
+
+/** Decodes a baseline/progressive JPEG (grey, RGB or CMYK) to RGB with the Wasm decoder. */
+function decodeJpeg(bytes: Uint8Array): RgbImage {
+  try {
+    return decodeJpegWith(jpegDecoder ??= instantiateJpegDecoder(), bytes);
+  } catch (e) {
+    // The decoder panics (a Wasm trap) on some corrupt files, which can leave its heap broken:
+    // start the next image on a fresh instance.
+    if (e instanceof WebAssembly.RuntimeError) {
+      jpegDecoder = null;
+      throw new Error(`corrupt JPEG data (decoder: ${e.message})`);
+    }
+    throw e;
+  }
+}
+
+function decodeJpegWith(w: JpegDecoderExports, bytes: Uint8Array): RgbImage {
+  const ptr = w.walloc(bytes.length);
+  new Uint8Array(w.memory.buffer, ptr, bytes.length).set(bytes);
+  const frame = w.decode(ptr, bytes.length, 0, 0); // 0, 0: no downscaling
+  if (frame === 0 || frame === 1) throw new Error("corrupt or truncated JPEG data");
+  try {
+    const width = w.decode_width(frame), height = w.decode_height(frame);
+    const format = w.decode_format(frame);
+    const n = width * height;
+    const src = new Uint8Array(w.memory.buffer, w.decode_buffer(frame), w.wlen());
+    const data = new Uint8Array(n * 3);
+    if (format === 0) { // grey
+      for (let i = 0; i < n; i++) data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = src[i];
+    } else if (format === 1) { // RGB
+      data.set(src.subarray(0, n * 3));
+    } else { // inverted CMYK (Adobe), as imagescript converts it
+      for (let i = 0; i < n; i++) {
+        const k = src[4 * i + 3];
+        data[3 * i] = (k * src[4 * i]) / 255;
+        data[3 * i + 1] = (k * src[4 * i + 1]) / 255;
+        data[3 * i + 2] = (k * src[4 * i + 2]) / 255;
+      }
+    }
+    return { data, width, height };
+  } finally {
+    w.decode_free(frame);
+  }
+}
+
+/** Decodes an 8/16-bit non-interlaced PNG to RGB (alpha dropped). */
+function decodePng(bytes: Uint8Array): RgbImage {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 45 || view.getUint32(12) !== 0x49484452) {
+    throw new Error("truncated PNG header");
+  }
+  const depth = bytes[24], colorType = bytes[25], interlace = bytes[28];
+  if (interlace !== 0) throw new Error("interlaced PNG is not supported");
+  if (depth !== 8 && !(depth === 16 && colorType !== 3)) {
+    throw new Error(`PNG bit depth ${depth} (colour type ${colorType}) is not supported`);
+  }
+  const { width, height, pixels } = png.decode(bytes);
+  const n = width * height;
+  if (!(n > 0) || pixels.length !== n * 4) throw new Error("corrupt or truncated PNG data");
+  const data = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    data[3 * i] = pixels[4 * i];
+    data[3 * i + 1] = pixels[4 * i + 1];
+    data[3 * i + 2] = pixels[4 * i + 2];
+  }
+  return { data, width, height };
+}
+
 /**
  * Decodes JPEG or PNG bytes to RGB (alpha dropped). `name` is used in the error message.
- * Throws {@linkcode FcosError} for truncated, corrupt or non-image data.
+ * Throws {@linkcode FcosError} for truncated, corrupt or non-image data. Needs no permissions.
  *
  * @example
  * ```ts
@@ -30,33 +105,27 @@ export interface RgbImage {
  * console.log(back.width, back.height, back.data[0]); // 4 2 200
  * ```
  */
+// deno-lint-ignore require-await
 export async function decodeImage(bytes: Uint8Array, name = "image"): Promise<RgbImage> {
   if (bytes.length < 8) {
     throw new FcosError(`${name}: not an image (only ${bytes.length} bytes)`);
   }
-  let img: unknown;
+  const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  if (!isJpeg && !isPng) {
+    throw new FcosError(`${name}: cannot decode image (not a JPEG or PNG file)`);
+  }
+  let img: RgbImage;
   try {
-    img = await decode(bytes, true);
+    img = isJpeg ? decodeJpeg(bytes) : decodePng(bytes);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new FcosError(`${name}: cannot decode image (${why}); expected a JPEG or PNG file`, {
-      cause: e,
-    });
+    throw new FcosError(`${name}: cannot decode image (${why})`, { cause: e });
   }
-  if (!(img instanceof Image)) {
-    throw new FcosError(`${name}: unsupported image type (animated GIF); use JPEG or PNG`);
+  if (!(img.width > 0 && img.height > 0)) {
+    throw new FcosError(`${name}: cannot decode image (size ${img.width}×${img.height})`);
   }
-  const { width, height, bitmap } = img;
-  if (!(width > 0 && height > 0)) throw new FcosError(`${name}: image has size ${width}×${height}`);
-  // RGBA → RGB.
-  const n = width * height;
-  const data = new Uint8Array(n * 3);
-  for (let i = 0, j = 0; i < n; i++, j += 4) {
-    data[3 * i] = bitmap[j];
-    data[3 * i + 1] = bitmap[j + 1];
-    data[3 * i + 2] = bitmap[j + 2];
-  }
-  return { data, width, height };
+  return img;
 }
 
 /**
@@ -81,12 +150,13 @@ export async function readImage(file: string): Promise<RgbImage> {
 }
 
 /**
- * Encodes RGB bytes as JPEG (`quality` 1–100) or PNG.
+ * Encodes RGB bytes as PNG (pure JavaScript, no permissions) or JPEG (`quality` 1–100; imagescript's
+ * native codec, which Deno only loads with `--allow-ffi --allow-env`).
  *
  * @example
  * ```ts
  * import { encodeImage } from "./image.ts";
- * const jpg = await encodeImage({ data: new Uint8Array(8 * 8 * 3), width: 8, height: 8 }, "jpg");
+ * const png = await encodeImage({ data: new Uint8Array(8 * 8 * 3), width: 8, height: 8 }, "png");
  * ```
  */
 export async function encodeImage(
@@ -98,6 +168,17 @@ export async function encodeImage(
   if (data.length !== width * height * 3) {
     throw new FcosError(`encodeImage: ${data.length} bytes for ${width}×${height}×3`);
   }
+  if (format === "png") return png.encode(data, { width, height, channels: 3, level: 1 });
+  let Image;
+  try {
+    ({ Image } = await import("imagescript"));
+  } catch (e) {
+    throw new FcosError(
+      `JPEG encoding needs imagescript's native codec: run deno with --allow-ffi --allow-env, ` +
+        `or write PNG (${e instanceof Error ? e.message.split("\n")[0] : e})`,
+      { cause: e },
+    );
+  }
   const out = new Image(width, height);
   const bm = out.bitmap;
   for (let i = 0, n = width * height; i < n; i++) {
@@ -106,7 +187,7 @@ export async function encodeImage(
     bm[4 * i + 2] = data[3 * i + 2];
     bm[4 * i + 3] = 255;
   }
-  return format === "png" ? await out.encode(1) : await out.encodeJPEG(quality);
+  return await out.encodeJPEG(quality);
 }
 
 /**

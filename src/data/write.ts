@@ -56,7 +56,7 @@ export function vocXml(sample: Sample, classNames: readonly string[], filename: 
 
 /** Options of {@linkcode writeVoc}. */
 export interface WriteVocOptions {
-  /** Image format (default `jpg`). */
+  /** Image format (default `png`; `jpg` needs `--allow-ffi --allow-env`, see `encodeImage`). */
   format?: "jpg" | "png";
   /** JPEG quality 1–100 (default 95). */
   quality?: number;
@@ -85,7 +85,7 @@ export async function writeVoc(
   splits: Record<string, DetectionDataset>,
   options: WriteVocOptions = {},
 ): Promise<number> {
-  const format = options.format ?? "jpg";
+  const format = options.format ?? "png";
   const names = Object.keys(splits);
   if (names.length === 0) throw new FcosError(`${outDir}: nothing to write`);
   const classNames = splits[names[0]].classNames;
