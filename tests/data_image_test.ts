@@ -62,3 +62,26 @@ Deno.test("resizeSample scales boxes and keeps labels", () => {
   assertEquals(Array.from(s.boxes), [2, 1, 10, 9]); // input untouched
   assertThrows(() => resizeSample(s, 0, 5), FcosError);
 });
+
+Deno.test("decoding needs only read access (no --allow-ffi / --allow-env)", async () => {
+  const tmp = await Deno.makeTempDir();
+  const data = gradient(16, 8);
+  await Deno.writeFile(`${tmp}/a.jpg`, await encodeImage({ data, width: 16, height: 8 }, "jpg"));
+  await Deno.writeFile(`${tmp}/a.png`, await encodeImage({ data, width: 16, height: 8 }, "png"));
+  const image = new URL("../src/data/image.ts", import.meta.url).href;
+  const script = `import { readImage, encodeImage } from "${image}";
+    const a = await readImage("${tmp}/a.jpg"), b = await readImage("${tmp}/a.png");
+    await encodeImage(b, "png");
+    console.log(a.width, a.height, b.width, b.height);`;
+  await Deno.writeTextFile(`${tmp}/run.ts`, script);
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", `--allow-read=${tmp}`, "--config", config, `${tmp}/run.ts`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  assertEquals(text, "16 8 16 8");
+  await Deno.remove(tmp, { recursive: true });
+});
