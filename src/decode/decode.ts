@@ -25,7 +25,12 @@
  */
 import { FcosError } from "../errors.ts";
 import type { Detections } from "../model/types.ts";
-import { batchedNms, topKByScore } from "./nms.ts";
+import {
+  batchedNms,
+  COORDINATE_TRICK_MAX_BOXES,
+  coordinateTrickBoxes,
+  topKByScore,
+} from "./nms.ts";
 
 const fround = Math.fround;
 
@@ -271,7 +276,6 @@ export function decodeDetections(input: DecodeInput, options?: DecodeOptions): D
       x2 = x2 < 0 ? 0 : x2 > width ? width : x2;
       y1 = y1 < 0 ? 0 : y1 > height ? height : y1;
       y2 = y2 < 0 ? 0 : y2 > height ? height : y2;
-      if (opt.dropEmpty && !(x2 > x1 && y2 > y1)) continue;
       candBoxes[4 * m] = x1;
       candBoxes[4 * m + 1] = y1;
       candBoxes[4 * m + 2] = x2;
@@ -284,17 +288,44 @@ export function decodeDetections(input: DecodeInput, options?: DecodeOptions): D
   }
   if (loc0 !== L) throw new FcosError("decodeDetections: internal error (level sizes)");
 
-  const keep = batchedNms(
-    candBoxes.subarray(0, 4 * m),
-    candScores.subarray(0, m),
-    candLabels.subarray(0, m),
-    opt.nmsThresh,
-    {
-      maxOutput: opt.detectionsPerImg,
-      name: "decodeDetections",
-      coordinateTrick: opt.coordinateTrick,
-    },
-  );
+  // NMS as torchvision runs it on all m candidates (its coordinate trick, when m ≤ 1000, shifts by
+  // the largest coordinate of all of them, empty boxes included), then the empty boxes are left
+  // out: they can neither suppress nor be suppressed, so dropping them before the greedy pass only
+  // frees their output slots.
+  let nmsBoxes: Float32Array = candBoxes.subarray(0, 4 * m);
+  let nmsScores: Float32Array = candScores.subarray(0, m);
+  let nmsLabels: Int32Array = candLabels.subarray(0, m);
+  if (opt.coordinateTrick && m <= COORDINATE_TRICK_MAX_BOXES) {
+    nmsBoxes = coordinateTrickBoxes(nmsBoxes, nmsLabels);
+  }
+  let origin: Int32Array | null = null; // index into the candidates of each NMS input
+  if (opt.dropEmpty) {
+    origin = new Int32Array(m);
+    let k = 0;
+    for (let i = 0; i < m; i++) {
+      if (candBoxes[4 * i + 2] > candBoxes[4 * i] && candBoxes[4 * i + 3] > candBoxes[4 * i + 1]) {
+        origin[k++] = i;
+      }
+    }
+    if (k < m) {
+      const b = new Float32Array(4 * k), sc = new Float32Array(k), lb = new Int32Array(k);
+      for (let r = 0; r < k; r++) {
+        const i = origin[r];
+        b.set(nmsBoxes.subarray(4 * i, 4 * i + 4), 4 * r);
+        sc[r] = nmsScores[i];
+        lb[r] = nmsLabels[i];
+      }
+      nmsBoxes = b;
+      nmsScores = sc;
+      nmsLabels = lb;
+    } else origin = null;
+  }
+  const kept = batchedNms(nmsBoxes, nmsScores, nmsLabels, opt.nmsThresh, {
+    maxOutput: opt.detectionsPerImg,
+    name: "decodeDetections",
+    coordinateTrick: false, // applied above when due
+  });
+  const keep = origin === null ? kept : kept.map((r) => origin[r]);
   const K = keep.length;
   const boxes = new Float32Array(4 * K), scores = new Float32Array(K), labels = new Int32Array(K);
   for (let i = 0; i < K; i++) {
