@@ -127,7 +127,7 @@ export class FileDataset implements DetectionDataset {
     if (img.width !== e.width || img.height !== e.height) {
       // The annotation's size is wrong; trust the pixels and clip to them.
       this.#problems.log(
-        `warning: ${e.source}: annotated size ${e.width}×${e.height} but ${e.file} is ` +
+        `${e.source}: annotated size ${e.width}×${e.height} but ${e.file} is ` +
           `${img.width}×${img.height}; boxes clipped to the image`,
       );
       boxes = boxes.slice();

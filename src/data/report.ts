@@ -28,7 +28,7 @@ export class Problems {
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
     this.skipped.push({ file, reason });
-    this.log(`warning: skipping ${file}: ${reason}`);
+    this.log(`skipping ${file}: ${reason}`);
   }
 
   /** Records an error thrown while loading `file` (re-throws it when strict). */
@@ -43,14 +43,14 @@ export class Problems {
   /** Logs the final count (no-op when nothing was skipped). */
   summary(name: string): void {
     if (this.skipped.length > 0) {
-      this.log(`warning: ${name}: ${this.skipped.length} broken entries skipped`);
+      this.log(`${name}: ${this.skipped.length} broken entries skipped`);
     }
   }
 }
 
-/** The default logger: `console.warn`. */
+/** The default logger: `console.warn("warning: " + line)`. */
 export function defaultLog(line: string): void {
-  console.warn(line);
+  console.warn(`warning: ${line}`);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in order. */

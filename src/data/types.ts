@@ -57,7 +57,7 @@ export interface DatasetOptions {
   split?: string;
   /** Folder that relative paths in the spec are resolved against (default: the current one). */
   root?: string;
-  /** Where warnings go (default `console.warn`). */
+  /** Where warnings go, one line each without a prefix (default: `console.warn("warning: " + line)`). */
   log?: (line: string) => void;
   /** Drop images that end up with no objects (torchvision does this for COCO training). */
   skipEmpty?: boolean;
