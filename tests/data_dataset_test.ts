@@ -1,6 +1,7 @@
 import { FcosError, UsageError } from "../src/errors.ts";
 import { assertEquals, assertRejects, assertThrows } from "../src/std.ts";
 import { openDataset, parseDataSpec } from "../src/data/dataset.ts";
+import { MAX_WARNINGS, Problems } from "../src/data/report.ts";
 
 Deno.test("parseDataSpec: the four forms", () => {
   assertEquals(parseDataSpec("synthetic"), { kind: "synthetic" });
@@ -37,4 +38,17 @@ Deno.test("openDataset: missing folder / annotation file is an FcosError naming 
     () => openDataset("coco:missing.json:imgs", { root: "/tmp" }),
     /\/tmp\/missing\.json: cannot read COCO annotation file/,
   );
+});
+
+Deno.test("broken entries: the first 50 are listed, the rest only counted", () => {
+  const lines: string[] = [];
+  const p = new Problems(false, (l) => lines.push(l));
+  for (let i = 0; i < 120; i++) p.skip(`img${i}.jpg`, "file not found");
+  p.skip("img0.jpg", "file not found"); // same entry again: not repeated
+  p.summary("voc:x");
+  assertEquals(p.skipped.length, 120);
+  assertEquals(lines.length, MAX_WARNINGS + 2);
+  assertEquals(lines[0], "skipping img0.jpg: file not found");
+  assertEquals(lines.at(-1), "voc:x: 120 broken entries skipped");
+  assertThrows(() => new Problems(true, () => {}).skip("a.xml", "bad"), /a\.xml: bad/);
 });

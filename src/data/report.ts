@@ -7,6 +7,10 @@
 import { FcosError } from "../errors.ts";
 import type { SkippedEntry } from "./types.ts";
 
+/** Warning lines written per data set; later skips are only counted (a wrong folder would
+ * otherwise print one line per image). */
+export const MAX_WARNINGS = 50;
+
 /** Collects skipped entries for one data set. */
 export class Problems {
   /** Everything skipped so far (shared with the data set's `skipped`). */
@@ -28,7 +32,10 @@ export class Problems {
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
     this.skipped.push({ file, reason });
-    this.log(`skipping ${file}: ${reason}`);
+    if (this.skipped.length <= MAX_WARNINGS) this.log(`skipping ${file}: ${reason}`);
+    else if (this.skipped.length === MAX_WARNINGS + 1) {
+      this.log(`more than ${MAX_WARNINGS} broken entries: further ones are counted, not listed`);
+    }
   }
 
   /** Records an error thrown while loading `file` (re-throws it when strict). */
