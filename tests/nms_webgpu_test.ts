@@ -1,4 +1,4 @@
-import { batchedNms, nms } from "../src/decode/nms.ts";
+import { batchedNms, iouFloat32, nms } from "../src/decode/nms.ts";
 import { batchedNmsTensors, WebGpuNms } from "../src/decode/nms_webgpu.ts";
 import { FcosError } from "../src/errors.ts";
 import { assert, assertEquals, assertRejects } from "../src/std.ts";
@@ -243,6 +243,59 @@ Deno.test({
       tf.dispose([boxes, scores, labels]);
     } finally {
       if (previous) await tf.setBackend(previous);
+    }
+  },
+});
+
+/** The float32 next to a positive float32 `x`, up (dir 1) or down (dir −1). */
+function f32Next(x: number, dir: number): number {
+  const f = new Float32Array([x]);
+  new Uint32Array(f.buffer)[0] += dir;
+  return f[0];
+}
+
+Deno.test({
+  name: "WebGPU NMS decides float32 IoUs within an ulp of the threshold exactly as the CPU",
+  ...opts,
+  async fn() {
+    const gpu = await WebGpuNms.create();
+    try {
+      let seed = 4242;
+      const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+      const P = 520; // 2P > 1000 boxes: IoUs on the raw coordinates (no coordinate trick)
+      for (const target of [0.5, 1 / 3, 0.6, 0.7]) {
+        // Pair p (label p): box A and box B = A moved right so that IoU = (w − d)/(w + d) ≈ target,
+        // then nudged by a few float32 steps so that float32 IoUs straddle the threshold.
+        const boxes = new Float32Array(8 * P), scores = new Float32Array(2 * P);
+        const labels = new Int32Array(2 * P);
+        for (let p = 0; p < P; p++) {
+          const x = Math.fround(rand() * 500), y = Math.fround(rand() * 500);
+          const w = Math.fround(1 + rand() * 200), h = Math.fround(1 + rand() * 200);
+          let bx = Math.fround(x + w * (1 - target) / (1 + target));
+          for (let k = Math.floor(rand() * 9) - 4; k !== 0; k -= Math.sign(k)) {
+            bx = f32Next(bx, Math.sign(k));
+          }
+          boxes.set([x, y, x + w, y + h, bx, y, bx + w, y + h], 8 * p);
+          scores.set([0.9, 0.8], 2 * p);
+          labels.set([p, p], 2 * p);
+        }
+        let nearest = iouFloat32(boxes, 0, 1);
+        for (let p = 1; p < P; p++) {
+          const v = iouFloat32(boxes, 2 * p, 2 * p + 1);
+          if (Math.abs(v - target) < Math.abs(nearest - target)) nearest = v;
+        }
+        for (const t of [target, nearest, f32Next(nearest, -1), nearest - 1e-12]) {
+          const cpu = batchedNms(boxes, scores, labels, t);
+          let suppressed = 0;
+          for (let p = 0; p < P; p++) if (iouFloat32(boxes, 2 * p, 2 * p + 1) > t) suppressed++;
+          assertEquals(cpu.length, 2 * P - suppressed, `CPU, target ${target}, t ${t}`);
+          assert(suppressed > 0 && suppressed < P, `both outcomes at t ${t} (${suppressed})`);
+          const got = await gpu.batchedNms(boxes, scores, labels, t);
+          assertEquals([...got], [...cpu], `GPU, target ${target}, t ${t}`);
+        }
+      }
+    } finally {
+      gpu.destroy();
     }
   },
 });
