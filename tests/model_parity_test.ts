@@ -11,6 +11,7 @@ import { loadBackboneWeights, loadWeights } from "../src/io/weights.ts";
 import { readSafetensors, type TensorEntry, toFloat32 } from "../src/io/safetensors.ts";
 import { referenceDir } from "./_reference.ts";
 import { assertAbsClose, assertClose } from "./_compare.ts";
+import { assertSameDetections, referenceDetections } from "./_detections.ts";
 
 const dir = referenceDir("model");
 
@@ -77,52 +78,6 @@ Deno.test({
   },
 });
 
-type Dets = { boxes: Float32Array; scores: Float32Array; labels: Int32Array };
-
-/** torchvision's detections `p` (from the reference), optionally without empty boxes. */
-function reference(ref: Map<string, TensorEntry>, p: string, dropEmpty: boolean): Dets {
-  const boxes = f32(ref, `${p}_boxes`), scores = f32(ref, `${p}_scores`);
-  const labels = ref.get(`${p}_labels`)!.data as Int32Array;
-  const keep = [...scores.keys()].filter((i) =>
-    !dropEmpty || (boxes[4 * i + 2] > boxes[4 * i] && boxes[4 * i + 3] > boxes[4 * i + 1])
-  );
-  return {
-    boxes: Float32Array.from(keep.flatMap((i) => [...boxes.subarray(4 * i, 4 * i + 4)])),
-    scores: Float32Array.from(keep.map((i) => scores[i])),
-    labels: Int32Array.from(keep.map((i) => labels[i])),
-  };
-}
-
-/**
- * Same detections in the same order; with `prefix`, `want` may be a prefix of `got`. Detections
- * whose scores tie within float error (≤ 1e-5 apart) may swap places, as float32 rounding in
- * either library can order them either way; everything else must be in place.
- */
-function assertSameDetections(got: Dets, want: Dets, what: string, prefix = false) {
-  const n = want.scores.length;
-  if (!prefix) assertEquals(got.scores.length, n, `${what}: detection count`);
-  const used = new Set<number>();
-  for (let i = 0; i < n; i++) {
-    const matches = (j: number) =>
-      !used.has(j) && j < got.scores.length && got.labels[j] === want.labels[i] &&
-      Math.abs(got.scores[j] - want.scores[i]) <= 1e-5 &&
-      [0, 1, 2, 3].every((k) => Math.abs(got.boxes[4 * j + k] - want.boxes[4 * i + k]) <= 1e-3);
-    let j = i;
-    if (!matches(j)) {
-      // Only a float tie may move a detection.
-      j = [...Array(9).keys()].map((d) =>
-        i + d - 4
-      ).find((c) => c >= 0 && matches(c) && Math.abs(got.scores[i] - want.scores[i]) <= 1e-5) ?? -1;
-    }
-    if (j < 0) {
-      const at = (d: Dets, k: number) =>
-        `${d.labels[k]} ${d.scores[k]} [${Array.from(d.boxes.subarray(4 * k, 4 * k + 4))}]`;
-      throw new Error(`${what}[${i}]: got ${at(got, i)}, want ${at(want, i)}`);
-    }
-    used.add(j);
-  }
-}
-
 Deno.test({
   name: "model parity: detections equal torchvision's, alone and in a batch of two",
   ignore: dir === null,
@@ -131,16 +86,16 @@ Deno.test({
     assertEquals(meta.det_a_count > 10, true, "the reference has detections");
     const exact = { dropEmpty: false };
     const [a] = await model.detect([image(ref, "image_a")], exact);
-    assertSameDetections(a, reference(ref, "det_a", false), "det_a");
+    assertSameDetections(a, referenceDetections(ref, "det_a", false), "det_a");
     const images = [image(ref, "image_a"), image(ref, "image_b")];
     const batch = await model.detect(images, exact);
-    assertSameDetections(batch[0], reference(ref, "det_batch0", false), "batch[0]");
-    assertSameDetections(batch[1], reference(ref, "det_batch1", false), "batch[1]");
+    assertSameDetections(batch[0], referenceDetections(ref, "det_batch0", false), "batch[0]");
+    assertSameDetections(batch[1], referenceDetections(ref, "det_batch1", false), "batch[1]");
     // By default empty (zero-width or zero-height) boxes are dropped before NMS; since they
     // never suppress or get suppressed, the result is torchvision's list without them, then
     // more detections from further down.
     const [dropped] = await model.detect([image(ref, "image_a")]);
-    const want = reference(ref, "det_a", true);
+    const want = referenceDetections(ref, "det_a", true);
     assertEquals(want.scores.length < meta.det_a_count, true, "the reference has empty boxes");
     assertSameDetections(dropped, want, "det_a without empty boxes", true);
     // Repeated detect calls do not grow tfjs's tensor count.
