@@ -5,6 +5,7 @@ import { initBackend } from "../src/backend/select.ts";
 import { readSafetensors } from "../src/io/safetensors.ts";
 import { readMetrics, type StepRecord } from "../src/train/metrics.ts";
 import { train, type TrainOptions } from "../src/train/trainer.ts";
+import { formatDuration, ProgressLine } from "../src/train/progress.ts";
 import { main } from "../src/cli/main.ts";
 
 await initBackend({ backend: "wasm", threads: 1, log: () => {} });
@@ -220,3 +221,47 @@ async function assertRejectsFcos(fn: () => Promise<unknown>): Promise<Error> {
   }
   throw new Error("expected a rejection");
 }
+
+Deno.test("ProgressLine: \\r-rewritten line on a terminal, plain lines every few seconds otherwise", () => {
+  let clock = 0;
+  const tty: string[] = [];
+  const bar = new ProgressLine({
+    totalSteps: 20,
+    stepsPerEpoch: 10,
+    epochs: 2,
+    isTerminal: true,
+    write: (t) => tty.push(t),
+    now: () => clock,
+  });
+  for (let s = 0; s < 3; s++) {
+    clock += 2000; // 2 s per step of 4 images
+    bar.update({ step: s, epoch: 0, loss: 1.5, lr: 0.01, images: 4 });
+  }
+  bar.log("epoch 1: mAP 0.5");
+  bar.done();
+  assert(tty[0].startsWith("\r\x1b[2Kepoch 1/2 [##"), JSON.stringify(tty[0]));
+  assert(tty[2].includes("3/10 loss 1.5000 lr 0.0100 2.0 img/s ETA 34s"), tty[2]);
+  assert(tty[3].includes("epoch 1: mAP 0.5\n") && tty[3].endsWith(tty[2].slice(5)), tty[3]);
+  assertEquals(tty.at(-1), "\n");
+
+  clock = 0;
+  const plain: string[] = [];
+  const bar2 = new ProgressLine({
+    totalSteps: 20,
+    stepsPerEpoch: 10,
+    epochs: 2,
+    isTerminal: false,
+    write: (t) => plain.push(t),
+    now: () => clock,
+    plainEverySeconds: 10,
+  });
+  for (let s = 0; s < 10; s++) {
+    clock += 3000;
+    bar2.update({ step: s, epoch: 0, loss: 1, lr: 0.01, images: 4 });
+  }
+  // steps 0, 4 (12 s later), 8 (12 s later) and the epoch's last step
+  assertEquals(plain.length, 4);
+  assert(plain.every((l) => l.endsWith("\n") && !l.includes("\r")));
+  assertEquals(formatDuration(3725), "1h02m");
+  assertEquals(formatDuration(185), "3m05s");
+});
