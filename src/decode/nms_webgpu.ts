@@ -7,7 +7,8 @@
  * the float32 coordinate trick of `batched_nms` for N ≤ 1000 — labels must then be < 2^24 in
  * magnitude so that they convert to float32 exactly):
  *
- * 1. a bitonic sort of (score key, index) gives the global order (score descending, index ascending);
+ * 1. a bitonic sort of (score key, index) gives the global order (score descending, index ascending;
+ *    stages with compare distance ≤ 256 run in workgroup memory, 512 elements per workgroup);
  * 2. a second bitonic sort of (label, global rank) lays each label out contiguously, in score order;
  * 3. one workgroup per label runs torchvision's greedy loop: for each surviving box in order, its
  *    256 threads test all later boxes of the label in parallel and mark the suppressed ones;
@@ -90,6 +91,40 @@ fn bitonic(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   if (iGreater == ascending) {
     sk[i] = kl; sk[l] = ki; sv[i] = vl; sv[l] = vi;
   }
+}
+
+// All stages of one bitonic pass with j ≤ 256 on a 512-element block in workgroup memory:
+// k from S.k to S.j (doubling), j from min(k/2, 256) down to 1.
+var<workgroup> lk: array<u32, ${2 * WG}>;
+var<workgroup> lv: array<u32, ${2 * WG}>;
+
+@compute @workgroup_size(${WG})
+fn bitonicLocal(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>,
+                @builtin(local_invocation_index) lid: u32) {
+  let base = (wid.x + wid.y * nw.x) * ${2 * WG}u;
+  if (base >= P.size) { return; }
+  lk[lid] = sk[base + lid];
+  lk[lid + ${WG}u] = sk[base + lid + ${WG}u];
+  lv[lid] = sv[base + lid];
+  lv[lid + ${WG}u] = sv[base + lid + ${WG}u];
+  workgroupBarrier();
+  for (var k = S.k; k <= S.j; k = k * 2u) {
+    for (var j = min(k / 2u, ${WG}u); j >= 1u; j = j / 2u) {
+      let i = 2u * j * (lid / j) + (lid % j);
+      let l = i + j;
+      let ascending = ((base + i) & k) == 0u;
+      let ki = lk[i]; let kl = lk[l]; let vi = lv[i]; let vl = lv[l];
+      let iGreater = ki > kl || (ki == kl && vi > vl);
+      if (iGreater == ascending) {
+        lk[i] = kl; lk[l] = ki; lv[i] = vl; lv[l] = vi;
+      }
+      workgroupBarrier();
+    }
+  }
+  sk[base + lid] = lk[lid];
+  sk[base + lid + ${WG}u] = lk[lid + ${WG}u];
+  sv[base + lid] = lv[lid];
+  sv[base + lid + ${WG}u] = lv[lid + ${WG}u];
 }
 
 // ---- 2. keys for the label-major sort ---------------------------------------------------------
@@ -404,6 +439,7 @@ export class WebGpuNms {
     this.pipes = {
       makeKeys: pipe("makeKeys", [layout([ro, rw, rw, rw])]),
       bitonic: pipe("bitonic", [layout([rw, rw]), this.stageLayout]),
+      bitonicLocal: pipe("bitonicLocal", [layout([rw, rw]), this.stageLayout]),
       makeLabelKeys: pipe("makeLabelKeys", [layout([ro, ro, rw, rw])]),
       maxCoord: pipe("maxCoord", [layout([ro, rw])]),
       gather: pipe("gather", [layout([ro, ro, ro, ro, rw, rw, rw, rw])]),
@@ -492,17 +528,28 @@ export class WebGpuNms {
     const paramBuf = buffer(48, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     d.queue.writeBuffer(paramBuf, 0, params);
     // Bitonic stages (k, j), one 256-byte uniform slot each.
+    // Bitonic stages as (k, j, local): global compare-exchange passes for j ≥ 512; the j ≤ 256
+    // stages of each k run in one workgroup-memory pass (local = 1: k range [k, j]).
     const stages: number[] = [];
-    for (let k = 2; k <= size; k *= 2) for (let j = k / 2; j >= 1; j /= 2) stages.push(k, j);
-    const numStages = stages.length / 2;
+    const block = 2 * WG;
+    if (size < block) {
+      for (let k = 2; k <= size; k *= 2) for (let j = k / 2; j >= 1; j /= 2) stages.push(k, j, 0);
+    } else {
+      stages.push(2, block, 1);
+      for (let k = 2 * block; k <= size; k *= 2) {
+        for (let j = k / 2; j >= block; j /= 2) stages.push(k, j, 0);
+        stages.push(k, k, 1);
+      }
+    }
+    const numStages = stages.length / 3;
     const stageBuf = buffer(
       256 * Math.max(1, numStages),
       GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     );
     const stageData = new Uint32Array(64 * Math.max(1, numStages));
     for (let s = 0; s < numStages; s++) {
-      stageData[64 * s] = stages[2 * s];
-      stageData[64 * s + 1] = stages[2 * s + 1];
+      stageData[64 * s] = stages[3 * s];
+      stageData[64 * s + 1] = stages[3 * s + 1];
     }
     d.queue.writeBuffer(stageBuf, 0, stageData);
 
@@ -542,13 +589,23 @@ export class WebGpuNms {
     pass.setBindGroup(1, group(p.makeKeys, 1, [input.scores, key1, val1, bad]));
     pass.dispatchWorkgroups(groups1D(size));
     const sort = (keys: GPUBuffer, vals: GPUBuffer) => {
-      pass.setPipeline(p.bitonic);
-      pass.setBindGroup(0, paramsGroup(p.bitonic));
-      pass.setBindGroup(1, group(p.bitonic, 1, [keys, vals]));
       const [gx, gy] = dims(groups1D(size / 2));
+      const [lx, ly] = dims(Math.ceil(size / block));
+      const globalGroups = [paramsGroup(p.bitonic), group(p.bitonic, 1, [keys, vals])];
+      const localGroups = [paramsGroup(p.bitonicLocal), group(p.bitonicLocal, 1, [keys, vals])];
+      let current = -1;
       for (let s = 0; s < numStages; s++) {
+        const local = stages[3 * s + 2];
+        if (local !== current) {
+          pass.setPipeline(local ? p.bitonicLocal : p.bitonic);
+          const g = local ? localGroups : globalGroups;
+          pass.setBindGroup(0, g[0]);
+          pass.setBindGroup(1, g[1]);
+          current = local;
+        }
         pass.setBindGroup(2, stageGroup, [256 * s]);
-        pass.dispatchWorkgroups(gx, gy);
+        if (local) pass.dispatchWorkgroups(lx, ly);
+        else pass.dispatchWorkgroups(gx, gy);
       }
     };
     sort(key1, val1);
