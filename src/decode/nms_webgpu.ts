@@ -26,6 +26,7 @@
  * @module
  */
 import { FcosError } from "../errors.ts";
+import type { Tensor, Tensor1D, Tensor2D } from "../tensor.ts";
 import { tf } from "../tf.ts";
 import { COORDINATE_TRICK_MAX_BOXES } from "./nms.ts";
 
@@ -760,9 +761,9 @@ import { COORDINATE_TRICK_MAX_BOXES } from "./nms.ts";
  * ```
  */
 export async function batchedNmsTensors(
-  boxes: tf.Tensor2D,
-  scores: tf.Tensor1D,
-  labels: tf.Tensor1D,
+  boxes: Tensor2D,
+  scores: Tensor1D,
+  labels: Tensor1D,
   iouThreshold: number,
   options?: GpuNmsOptions,
 ): Promise<Int32Array> {
@@ -815,7 +816,7 @@ export async function batchedNmsTensors(
  * involves no GPU read-back.
  */
 async function gpuBufferOf(
-  t: tf.Tensor,
+  t: Tensor,
   device: GPUDevice,
 ): Promise<{ buffer: GPUBuffer; release(): void }> {
   try {
