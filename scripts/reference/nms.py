@@ -216,6 +216,14 @@ def main():
         nms_case("zero_and_inverted", np.concatenate([b, b[:, [2, 1, 0, 3]], b[:, [0, 1, 0, 3]]]),
                  np.concatenate([s, s * 0.9, s * 0.8]).astype(np.float32),
                  np.concatenate([l, l, l]), 0.3, out)
+        # Edge cases straight from torchvision.
+        b, s, l = gen_boxes(rng, 300, 5)
+        nms_case("all_equal_scores", b, np.full(300, 0.5, np.float32), l, 0.5, out)
+        base, _, _ = gen_boxes(rng, 3, 1)
+        nms_case("identical_boxes", np.repeat(base, 40, axis=0),
+                 (rng.integers(0, 4, 120) / 4 + 0.25).astype(np.float32), rng.integers(0, 2, 120).astype(np.int32), 0.7, out)
+        nms_case("empty", np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int32), 0.5, out)
+        nms_case("one_box", np.array([[1, 2, 3, 4]], np.float32), np.array([0.3], np.float32), np.array([7], np.int32), 0.5, out)
         decode_case("small_c20", rng, (128, 128), (120, 100), 20,
                     {"scoreThresh": 0.05, "topkCandidates": 1000, "nmsThresh": 0.6,
                      "detectionsPerImg": 100}, out)
