@@ -200,6 +200,9 @@ export function sortByScoreDesc(scores: Float32Array): Int32Array {
   return radixSortIndices(descendingKeys(scores), idx);
 }
 
+/** Scratch histogram of {@linkcode topKByScore} (top 16 key bits), reused across calls. */
+const topKHistogram = new Int32Array(65536);
+
 /**
  * The first `k` entries of {@linkcode sortByScoreDesc}`(scores)`, found without sorting everything
  * when k ≪ n: a histogram of the top 16 key bits finds the bucket holding the k-th score, and only
@@ -216,7 +219,7 @@ export function topKByScore(scores: Float32Array, k: number): Int32Array {
   if (k >= n || n < 4096 || k > n / 4) return sortByScoreDesc(scores).subarray(0, Math.min(k, n));
   if (k <= 0) return new Int32Array(0);
   const keys = descendingKeys(scores);
-  const hist = new Int32Array(65536);
+  const hist = topKHistogram.fill(0); // reused: no 256 KB allocation per call
   for (let i = 0; i < n; i++) hist[keys[i] >>> 16]++;
   let bucket = 0, below = 0;
   while (below + hist[bucket] < k) below += hist[bucket++];
