@@ -40,6 +40,20 @@ Deno.test("unknown backend names and bad thread counts are FcosErrors", async ()
   await assertRejects(() => initBackend({ backend: "wasm", threads: 0, log: () => {} }), FcosError);
 });
 
+Deno.test("a forced backend that cannot start is an FcosError, not a silent fallback", async () => {
+  // Hide navigator.gpu: forcing webgpu must fail loudly.
+  Object.defineProperty(navigator, "gpu", { value: undefined, configurable: true });
+  try {
+    await assertRejects(
+      () => initBackend({ backend: "webgpu", log: () => {} }),
+      /backend 'webgpu' failed to start: no WebGPU adapter/,
+    );
+  } finally {
+    delete (navigator as unknown as { gpu?: unknown }).gpu;
+  }
+  assert("gpu" in navigator);
+});
+
 /** Group norm as composed ops: x [N, H, W, C] → groups of C/G channels, moments over H, W, C/G. */
 function groupNorm(x: tf.Tensor4D, groups: number, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
   const [n, h, w, c] = x.shape;

@@ -44,10 +44,15 @@ export interface InitBackendOptions {
 
 /** The fields of `GPUAdapterInfo` used to recognise a software renderer. */
 export interface AdapterInfoLike {
+  /** `GPUAdapterInfo.vendor` (a name or a PCI vendor id). */
   vendor?: string;
+  /** `GPUAdapterInfo.architecture`. */
   architecture?: string;
+  /** `GPUAdapterInfo.device`. */
   device?: string;
+  /** `GPUAdapterInfo.description`, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
   description?: string;
+  /** `GPUAdapterInfo.isFallbackAdapter` (or the older `GPUAdapter.isFallbackAdapter`). */
   isFallbackAdapter?: boolean;
 }
 
