@@ -8,9 +8,8 @@
 import { parseArgs, path } from "../std.ts";
 import { FcosError, UsageError } from "../errors.ts";
 import { initBackend } from "../backend/select.ts";
-import { FcosModel } from "../model/fcos.ts";
-import { inferConfig, loadWeights } from "../io/weights.ts";
-import { readSafetensors } from "../io/safetensors.ts";
+import type { BackboneName } from "../model/config.ts";
+import { openModelFile } from "./model_file.ts";
 import { drawDetections } from "../io/draw.ts";
 import { readImage } from "../data/image.ts";
 import { VOC_CLASSES } from "../data/voc.ts";
@@ -107,25 +106,23 @@ export async function detectCommand(args: string[]): Promise<number> {
     ? undefined
     : Number(values["score-thresh"]);
   if (scoreThresh !== undefined && !(scoreThresh >= 0 && scoreThresh <= 1)) {
-    throw new UsageError(`detect: --score-thresh must be in [0, 1], got '${values["score-thresh"]}'`);
+    throw new UsageError(
+      `detect: --score-thresh must be in [0, 1], got '${values["score-thresh"]}'`,
+    );
   }
   const minSize = positive("min-size", values["min-size"]);
   const maxSize = positive("max-size", values["max-size"]);
   const numClasses = positive("num-classes", values["num-classes"]);
 
-  const weights = await readSafetensors(values.weights);
-  const inferred = inferConfig(weights, values.weights);
-  const classNames = await classNamesFrom(values.classes, inferred.classNames);
   await initBackend({
     backend: values.backend as "webgpu" | "wasm" | "cpu" | undefined,
     log: (line) => console.error(line),
   });
-  const model = FcosModel.create({
-    ...inferred.config,
-    ...(values.backbone ? { backbone: values.backbone as "resnet18" } : {}),
-    ...(numClasses ? { numClasses } : {}),
+  const { model, classNames: fileClassNames } = await openModelFile(values.weights, {
+    backbone: values.backbone as BackboneName | undefined,
+    numClasses,
   });
-  await loadWeights(model, weights);
+  const classNames = await classNamesFrom(values.classes, fileClassNames);
   // An unwritable output folder fails here, before the slow work.
   if (values.out) await Deno.mkdir(values.out, { recursive: true });
   const records: DetectRecord[] = [];

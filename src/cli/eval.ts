@@ -16,8 +16,15 @@ import {
   readCocoResults,
 } from "../eval/coco.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { evaluateDetections } from "../eval/detections.ts";
+import { evaluateVoc, formatVocSummary } from "../eval/voc.ts";
+import { openDataset } from "../data/dataset.ts";
+import { initBackend, parseBackendName } from "../backend/select.ts";
+import { predictDataset } from "../train/trainer.ts";
+import { openModelFile } from "./model_file.ts";
 
 const HELP = `usage: cli.ts eval --coco-gt GT.json --coco-results DT.json [--json STATS.json]
+       cli.ts eval --weights W.safetensors --data SPEC [--json STATS.json]
 
 COCO bbox evaluation of a results file, with pycocotools' COCOeval semantics (same numbers):
 prints the 12-line summary (AP@[.50:.95], AP50, AP75, AP small/medium/large, AR@1/10/100,
@@ -31,6 +38,16 @@ options:
   --json OUT.json       also write {"stats": [12 numbers], "perCategory": {name: {id, AP,
                         AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl}}}
   --per-category        also print AP, AP50 and AP75 of every category
+
+model evaluation (the COCO 12 stats and VOC mAP@0.5 of a model on a data set):
+  --weights FILE        model weights (safetensors: a checkpoint of this project or a
+                        torchvision FCOS state dict)
+  --data SPEC           synthetic[:N] | voc:DIR[:SPLIT] | coco:ANNOTATIONS.json:IMAGES_DIR
+  --batch-size N        images per forward pass (default 4)
+  --min-size A          resize the short side to A (default: the model's)
+  --max-size B          ... unless the long side passes B (default: the model's)
+  --backend NAME        webgpu | wasm | cpu
+  --strict              fail on the first broken image or annotation instead of skipping it
   -h, --help            this help
 
 permissions: --allow-read of the two inputs, --allow-write of --json.
@@ -58,6 +75,72 @@ async function cocoFiles(gtPath: string, dtPath: string, jsonOut?: string, perCa
   }
 }
 
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new UsageError(`eval: --${name} must be a positive integer, got '${v}'`);
+  }
+  return n;
+}
+
+/** Evaluates a model file on a data set: prints COCO and VOC summaries, writes JSON. */
+async function modelOnData(o: {
+  weights: string;
+  data: string;
+  json?: string;
+  batchSize: number;
+  minSize?: number;
+  maxSize?: number;
+  backend?: string;
+  strict: boolean;
+}) {
+  const dataset = await openDataset(o.data, { strict: o.strict });
+  await initBackend({ backend: o.backend ? parseBackendName(o.backend) : undefined });
+  const { model } = await openModelFile(o.weights, { minSize: o.minSize, maxSize: o.maxSize });
+  try {
+    if (model.config.numClasses < dataset.classNames.length) {
+      throw new FcosError(
+        `${o.weights}: the model has ${model.config.numClasses} classes, the data set ${dataset.classNames.length}`,
+      );
+    }
+    const { samples, detections } = await predictDataset(model, dataset, {
+      batchSize: o.batchSize,
+      strict: o.strict,
+    });
+    if (samples.length === 0) throw new FcosError(`${o.data}: no image could be read`);
+    const metrics = evaluateDetections(
+      samples,
+      detections,
+      model.config.numClasses,
+      dataset.classNames,
+    );
+    console.log(`${samples.length} images of ${o.data}`);
+    console.log(formatCocoSummary(metrics.coco.stats));
+    console.log(
+      formatVocSummary(
+        evaluateVoc(samples, detections, model.config.numClasses),
+        dataset.classNames,
+      ),
+    );
+    console.log(`VOC07 mAP@0.5 = ${metrics.vocMap50.toFixed(4)}`);
+    if (o.json) {
+      const body = {
+        stats: metrics.coco.stats,
+        perCategory: metrics.coco.perCategory,
+        vocMap50: metrics.vocMap50,
+        vocAp50PerClass: Object.fromEntries(
+          metrics.vocAp50PerClass.map((ap, c) => [dataset.classNames[c] ?? String(c), ap]),
+        ),
+        images: samples.length,
+      };
+      await writeFileAtomic(o.json, JSON.stringify(body, null, 1) + "\n");
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
 /**
  * Runs `eval` with command-line `args`; returns the exit code (0 ok, 1 bad input, 2 usage error),
  * printing errors as one line on stderr.
@@ -78,6 +161,13 @@ export async function evalCommand(args: string[]): Promise<number> {
         "coco-results": { type: "string" },
         json: { type: "string" },
         "per-category": { type: "boolean" },
+        weights: { type: "string" },
+        data: { type: "string" },
+        "batch-size": { type: "string" },
+        "min-size": { type: "string" },
+        "max-size": { type: "string" },
+        backend: { type: "string" },
+        strict: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -87,6 +177,21 @@ export async function evalCommand(args: string[]): Promise<number> {
     }
     if (positionals.length > 0) {
       throw new UsageError(`eval: unexpected argument '${positionals[0]}'`);
+    }
+    if (values.weights !== undefined || values.data !== undefined) {
+      if (!values.weights) throw new UsageError("eval: --data needs --weights W.safetensors");
+      if (!values.data) throw new UsageError("eval: --weights needs --data SPEC");
+      await modelOnData({
+        weights: values.weights,
+        data: values.data,
+        json: values.json,
+        batchSize: positiveInt("batch-size", values["batch-size"]) ?? 4,
+        minSize: positiveInt("min-size", values["min-size"]),
+        maxSize: positiveInt("max-size", values["max-size"]),
+        backend: values.backend,
+        strict: values.strict ?? false,
+      });
+      return 0;
     }
     const gtPath = values["coco-gt"], dtPath = values["coco-results"];
     if (gtPath === undefined && dtPath === undefined) {

@@ -1,0 +1,73 @@
+/**
+ * `cli.ts eval --weights W --data SPEC`: a model's COCO stats and VOC mAP on a data set, the same
+ * numbers as predicting and evaluating through the library, written as JSON.
+ */
+import { assert, assertEquals } from "../src/std.ts";
+import { initBackend } from "../src/backend/select.ts";
+import { FcosModel } from "../src/model/fcos.ts";
+import { saveWeights } from "../src/io/weights.ts";
+import { openDataset } from "../src/data/dataset.ts";
+import { predictDataset } from "../src/train/trainer.ts";
+import { evaluateDetections } from "../src/eval/detections.ts";
+import { evalCommand } from "../src/cli/eval.ts";
+
+Deno.test("eval CLI: a model on a data set gives the library's numbers", async () => {
+  await initBackend({ backend: "wasm", log: () => {} });
+  const tmp = await Deno.makeTempDir();
+  // An untrained tiny model with a low threshold: many detections, small but real APs.
+  const model = FcosModel.create({
+    backbone: "resnet18",
+    backboneWidth: 0.125,
+    fpnChannels: 16,
+    groupNormGroups: 4,
+    headConvs: 1,
+    numClasses: 5,
+    minSize: 96,
+    maxSize: 96,
+    scoreThresh: 0.01,
+  }, { seed: 3 });
+  await saveWeights(model, `${tmp}/m.safetensors`);
+  const dataset = await openDataset("synthetic:6", { split: "val" });
+  const { samples, detections } = await predictDataset(model, dataset, { batchSize: 3 });
+  const want = evaluateDetections(samples, detections, 5, dataset.classNames);
+  model.dispose();
+
+  const out: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => out.push(a.join(" "));
+  let code: number;
+  try {
+    code = await evalCommand([
+      "--weights",
+      `${tmp}/m.safetensors`,
+      "--data",
+      "synthetic:6",
+      "--backend",
+      "wasm",
+      "--batch-size",
+      "3",
+      "--json",
+      `${tmp}/stats.json`,
+    ]);
+  } finally {
+    console.log = log;
+  }
+  assertEquals(code, 0);
+  const got = JSON.parse(await Deno.readTextFile(`${tmp}/stats.json`));
+  assertEquals(got.stats, want.coco.stats);
+  assertEquals(got.vocMap50, want.vocMap50);
+  assertEquals(got.images, 6);
+  assert(want.coco.stats.every((v) => v === -1 || (v >= 0 && v <= 1)));
+  assert(out.some((l) => l.includes("Average Precision")), out.join("\n"));
+  await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("eval CLI: --weights without --data is a usage error (exit 2)", async () => {
+  const err = console.error;
+  console.error = () => {};
+  try {
+    assertEquals(await evalCommand(["--weights", "w.safetensors"]), 2);
+  } finally {
+    console.error = err;
+  }
+});
