@@ -2,6 +2,7 @@ import {
   decodeDetections,
   type DecodeInput,
   DEFAULT_DECODE_OPTIONS,
+  sigmoidF32,
 } from "../src/decode/decode.ts";
 import { FcosError } from "../src/errors.ts";
 import type { Detections } from "../src/model/types.ts";
@@ -243,4 +244,49 @@ Deno.test("decodeDetections rejects bad input with FcosError", () => {
   assertThrows(() => decodeDetections(tinyInput({ imageWidth: NaN })), /imageWidth/);
   assertThrows(() => decodeDetections(tinyInput(), { topkCandidates: 1.5 }), /topkCandidates/);
   assertThrows(() => decodeDetections(tinyInput(), { nmsThresh: NaN }), /nmsThresh/);
+});
+
+Deno.test("decodeDetections' logit prefilter never drops a pair above the threshold", () => {
+  // Logits spread around the threshold's logit so that many scores fall within a few ulps of it;
+  // no suppression (nmsThresh 1, all boxes distinct) and no limits: every pair above the threshold
+  // must come out.
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  const L = 400, C = 30;
+  const thresh = 0.3;
+  const clsLogits = new Float32Array(L * C), bboxCtrness = new Float32Array(L);
+  const anchors = new Float32Array(4 * L), bboxRegression = new Float32Array(4 * L).fill(0.5);
+  for (let a = 0; a < L; a++) {
+    bboxCtrness[a] = (rand() - 0.5) * 6;
+    anchors.set([a * 10, 0, a * 10 + 8, 8], 4 * a);
+    const sctr = sigmoidF32(bboxCtrness[a]);
+    // The logit whose score is exactly at the threshold, then jittered by ~1e-6.
+    const q = (thresh * thresh) / sctr;
+    for (let c = 0; c < C; c++) {
+      const x = q < 1 ? Math.log(q / (1 - q)) : 5;
+      clsLogits[a * C + c] = x + (rand() - 0.5) * (c < 20 ? 1e-5 : 1);
+    }
+  }
+  let want = 0;
+  for (let a = 0; a < L; a++) {
+    const sctr = sigmoidF32(bboxCtrness[a]);
+    for (let c = 0; c < C; c++) {
+      const score = Math.fround(
+        Math.sqrt(Math.fround(sigmoidF32(clsLogits[a * C + c]) * sctr)),
+      );
+      if (score > Math.fround(thresh)) want++;
+    }
+  }
+  const det = decodeDetections({
+    clsLogits,
+    bboxRegression,
+    bboxCtrness,
+    anchors,
+    numAnchorsPerLevel: [L],
+    numClasses: C,
+    imageHeight: 100,
+    imageWidth: 10 * L,
+  }, { scoreThresh: thresh, topkCandidates: L * C, detectionsPerImg: L * C, nmsThresh: 1 });
+  assert(want > 1000 && want < L * C, `a mixed case (${want})`);
+  assertEquals(det.labels.length, want);
 });
