@@ -245,7 +245,7 @@ if (info.name === "wasm") {
   }
 }
 
-// wasm worker threads keep the process alive: stop them after the last bench (runs twice: warmup).
+// Stop the wasm worker threads and remove their files after the last bench (runs twice: warmup).
 Deno.bench({
   name: "(end: shutdownBackend)",
   n: 1,

@@ -12,7 +12,12 @@ import { tf } from "../tf.ts";
 import { registerMissingGradients } from "./gradients.ts";
 import { registerGroupNormKernels } from "./group_norm.ts";
 import { registerWasmGradients } from "./wasm_gradients.ts";
-import { configureWasmThreads, stopWasmThreads, withPthreadWorkers } from "./wasm_threads.ts";
+import {
+  configureWasmThreads,
+  stopWasmThreads,
+  unrefWasmThreads,
+  withPthreadWorkers,
+} from "./wasm_threads.ts";
 
 /** The backends `initBackend` can start. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
@@ -93,6 +98,13 @@ function quietMesa(): void {
     const dir = Deno.makeTempDirSync({ prefix: "fcos-xdg-" });
     Deno.chmodSync(dir, 0o700);
     Deno.env.set("XDG_RUNTIME_DIR", dir);
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch {
+        // already gone
+      }
+    });
   } catch {
     // no permission to read/set the environment: Mesa's warning is harmless
   }
@@ -200,8 +212,8 @@ let current: BackendInfo | null = null;
  * Call it before creating any tensor. A second call returns the running backend unless it forces
  * another one, which is then started (tfjs moves tensors between backends on use).
  *
- * When wasm runs with more than one thread, its worker threads keep the process alive: end a
- * program with {@linkcode shutdownBackend} (or `Deno.exit`).
+ * wasm's worker threads are released from the event loop once started, so a program ends by
+ * itself; {@linkcode shutdownBackend} also stops them and removes their temporary files.
  *
  * @example
  * ```ts
@@ -248,6 +260,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         "wasm",
         () => threads > 1 ? withPthreadWorkers(() => tf.setBackend("wasm")) : tf.setBackend("wasm"),
       );
+      unrefWasmThreads();
       const actual = getThreadsCount();
       current = { name, threads: actual };
       const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD";
@@ -281,9 +294,9 @@ export function currentBackend(): BackendInfo | null {
 }
 
 /**
- * Ends the wasm worker threads (if any) and removes their temporary files, so that the process can
- * end; tfjs is unusable afterwards. A CLI should call it (or `Deno.exit`) when done: with wasm
- * threads running, Deno does not exit by itself.
+ * Ends the wasm worker threads (if any) and removes their temporary files (in the system temp
+ * folder); the wasm backend is unusable afterwards. Optional: the process also ends without it (the
+ * idle workers do not hold it), but then the few-kB files stay behind. Idempotent.
  *
  * @example
  * ```ts

@@ -13,8 +13,8 @@
  *   imports it with `fs.readFileSync`, so the first such message is held back until the Blob has been
  *   written to a file next to the worker script, and the path is sent instead.
  * tfjs sizes XNNPACK's pool at half the CPU count by default (1 on 2 cores); `setThreadsCount` sets
- * it explicitly. Emscripten starts 8 pool workers up front; once they run the process only ends
- * through `Deno.exit` (see `shutdownBackend`).
+ * it explicitly. Emscripten starts 8 pool workers up front; those running XNNPACK's threads would keep
+ * the process alive, so `unrefWasmThreads` releases them from the event loop once the backend runs.
  *
  * @module
  */
@@ -151,6 +151,8 @@ export function configureWasmThreads(threads: number): void {
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", multi);
   if (!multi || state.workerFile !== undefined) return;
   state.dir = Deno.makeTempDirSync({ prefix: "fcos-wasm-threads-" });
+  // The files go when the program ends by itself (Deno.exit skips "unload"; shutdownBackend does it).
+  globalThis.addEventListener("unload", removeFiles);
   state.workerFile = `${state.dir}/pthread-worker.mjs`;
   state.factoryFile = `${state.dir}/tfjs-backend-wasm-threaded-simd.js`;
   Deno.writeTextFileSync(
@@ -191,10 +193,24 @@ export async function withPthreadWorkers<T>(start: () => Promise<T>): Promise<T>
   }
 }
 
+/**
+ * Lets the process end while the pthread workers idle: Emscripten `ref()`s a worker while a pthread
+ * runs on it, and XNNPACK's pool threads run for the life of the module, so without this Deno never
+ * exits on its own. wasm kernels run synchronously (the main thread waits on the workers with
+ * `Atomics.wait`), so no work is pending when the event loop empties.
+ */
+export function unrefWasmThreads(): void {
+  for (const w of state.workers) w.unref();
+}
+
 /** Terminates the pthread workers and removes their files (the wasm backend is unusable after). */
 export function stopWasmThreads(): void {
   for (const w of state.workers) w.terminate();
   state.workers = [];
+  removeFiles();
+}
+
+function removeFiles(): void {
   if (state.dir !== undefined) {
     try {
       Deno.removeSync(state.dir, { recursive: true });
