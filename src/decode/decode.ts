@@ -86,6 +86,9 @@ export const DEFAULT_DECODE_OPTIONS: Readonly<Required<DecodeOptions>> = Object.
   coordinateTrick: true,
 });
 
+let levelIdxScratch = new Int32Array(4096);
+let levelScoreScratch = new Float32Array(4096);
+
 /** float32 sigmoid as torch computes it: 1 / (1 + exp(−x)), each step rounded to float32. */
 export function sigmoidF32(x: number): number {
   return fround(1 / fround(1 + fround(Math.exp(-x))));
@@ -195,9 +198,10 @@ export function decodeDetections(input: DecodeInput, options?: DecodeOptions): D
   let candLabels = new Int32Array(cap);
   let m = 0;
 
-  // Per-level scratch: flat indices and scores of the pairs above the threshold.
-  let lvIdx = new Int32Array(1024);
-  let lvScore = new Float32Array(1024);
+  // Per-level scratch: flat indices and scores of the pairs above the threshold (module-level
+  // buffers, grown as needed and kept for the next call; the function is synchronous).
+  let lvIdx = levelIdxScratch;
+  let lvScore = levelScoreScratch;
   // A pair can pass only if sigmoid(cls)·sigmoid(ctr) > thr², i.e. sigmoid(cls) > thr²/sigmoid(ctr);
   // with a 1e-4 relative margin (float32 rounding is ~1e-7) that is a bound on the logit.
   const thr2 = thr > 0 ? thr * thr * (1 - 1e-4) : -Infinity;
@@ -231,6 +235,8 @@ export function decodeDetections(input: DecodeInput, options?: DecodeOptions): D
           const ns = new Float32Array(2 * count);
           ns.set(lvScore);
           lvScore = ns;
+          levelIdxScratch = lvIdx;
+          levelScoreScratch = lvScore;
         }
         lvIdx[count] = (a - loc0) * C + c;
         lvScore[count] = score;
