@@ -165,6 +165,15 @@ Deno.test("train: bad input fails before any work", async () => {
   // A run folder that holds a run is not overwritten.
   await Deno.mkdir(path.join(out, "checkpoint"), { recursive: true });
   await assertRejects(() => train(tinyRun(out)), /already holds a training run/);
+  // … unless asked to start over: the old checkpoint is replaced, other files are kept.
+  await Deno.writeTextFile(path.join(out, "checkpoint", "stale"), "x");
+  await Deno.writeTextFile(path.join(out, "notes.txt"), "mine");
+  const over = await train(
+    tinyRun(out, { data: "synthetic:4", valData: null, epochs: 1, overwrite: true }),
+  );
+  assertEquals(over.steps, 1);
+  assertEquals(await exists(path.join(out, "checkpoint", "stale")), false);
+  assertEquals(await Deno.readTextFile(path.join(out, "notes.txt")), "mine");
   await assertRejects(
     () => train({ outDir: path.join(root, "none"), resume: true, log: () => {} }),
     /no such run folder/,

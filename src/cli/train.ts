@@ -32,6 +32,8 @@ options:
                           voc:DIR:val, voc:DIR → voc:DIR:test; COCO: none)
   --out RUN_DIR           run folder [required unless --resume]
   --resume RUN_DIR        continue an interrupted run with its own settings
+  --force                 start over in an --out that holds a run (replaces its checkpoint,
+                          log, plots, weights and drawings)
   --compact               the demo model and schedule (ResNet-18 at 1/4 width, small images,
                           ${COMPACT_TRAINING.trainImages} synthetic training images, ${COMPACT_TRAINING.epochs} epochs)
   --backbone NAME         resnet18 | resnet34 | resnet50 (default resnet50; compact: resnet18)
@@ -97,6 +99,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       seed: { type: "string" },
       backend: { type: "string" },
       strict: { type: "boolean" },
+      force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -172,6 +175,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       seed: values.seed === undefined ? undefined : seedOf(values.seed),
       backboneWeights: values["backbone-weights"],
       strict: values.strict,
+      overwrite: values.force,
       backend,
     };
   }

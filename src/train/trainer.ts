@@ -24,6 +24,7 @@ import { openDataset, parseDataSpec } from "../data/dataset.ts";
 import { BatchLoader } from "../data/loader.ts";
 import { hashSeed, Rng } from "../data/rng.ts";
 import type { DetectionDataset, Sample } from "../data/types.ts";
+import { resizeSample } from "../data/image.ts";
 import { loadBackboneWeights, saveWeights } from "../io/weights.ts";
 import { drawDetections } from "../io/draw.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
@@ -76,6 +77,11 @@ export interface TrainOptions {
    * options, except `backend`, `log`, `progress`, `signal` and `onStep`, are ignored).
    */
   resume?: boolean;
+  /**
+   * Start over in an `outDir` that holds a run: its checkpoint, log, plots, weights and drawings
+   * are replaced (other files are left alone). Default false: such an `outDir` is an error.
+   */
+  overwrite?: boolean;
   /**
    * Validation data (default: `synthetic` → its `val` split; `voc:DIR:train` → `voc:DIR:val`;
    * `voc:DIR[:trainval]` → `voc:DIR:test`; COCO → none). `null`: no evaluation.
@@ -350,6 +356,9 @@ export async function predictDataset(
   return { samples, detections };
 }
 
+/** Drawn validation images are enlarged (by an integer factor) to at least this long side. */
+const DRAW_MIN_SIDE = 384;
+
 const ORIGINAL_MAX_RATIO = (c: FcosConfig) => c.maxSize / c.minSize;
 
 function isOutOfMemory(e: unknown): boolean {
@@ -357,6 +366,28 @@ function isOutOfMemory(e: unknown): boolean {
   const m = e instanceof Error ? `${e.name} ${e.message}` : String(e);
   return /out of memory|\bOOM\b|cannot allocate|allocation failed|memory access out of bounds/i
     .test(m);
+}
+
+/** Removes what a previous run wrote into `runDir` (and nothing else). */
+async function clearRun(runDir: string): Promise<void> {
+  for (
+    const name of [
+      "checkpoint",
+      "checkpoint-new",
+      "checkpoint-old",
+      "detections",
+      "metrics.jsonl",
+      "model.safetensors",
+      "loss.png",
+      "loss_components.png",
+      "lr.png",
+      "map.png",
+    ]
+  ) {
+    await Deno.remove(path.join(runDir, name), { recursive: true }).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+  }
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -395,9 +426,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (options.resume) {
     checkpointDir = await findCheckpoint(runDir);
     resumeState = await readCheckpointState(checkpointDir);
-  } else if (await exists(path.join(runDir, "checkpoint"))) {
+  } else if (
+    !options.overwrite && (await exists(path.join(runDir, "checkpoint")) ||
+      await exists(path.join(runDir, "checkpoint-old")))
+  ) {
     throw new FcosError(
-      `${runDir} already holds a training run; resume it (--resume ${runDir}) or choose another --out`,
+      `${runDir} already holds a training run; resume it (--resume ${runDir}), start it over ` +
+        `(--force) or choose another --out`,
     );
   }
   let settings: RunSettings;
@@ -489,6 +524,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // ---- backend, model, optimizer ----
   const backend = await initBackend({ backend: options.backend, log });
   await Deno.mkdir(runDir, { recursive: true });
+  if (options.overwrite && !resumeState) await clearRun(runDir);
   const model = FcosModel.create(config, { seed: settings.seed });
   const sgd = new Sgd(trainableParams(model), {
     momentum: settings.momentum,
@@ -717,10 +753,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       for (let i = 0; i < Math.min(draw, fe.samples.length); i++) {
         const s = fe.samples[i], d = fe.detections[i];
         const keep = [...d.scores.keys()].filter((k) => d.scores[k] >= thresh);
+        // Small images (the synthetic 128×128) are enlarged so that the labels stay readable.
+        const f = Math.max(1, Math.ceil(DRAW_MIN_SIDE / Math.max(s.width, s.height)));
+        const big = f === 1 ? s : resizeSample(s, s.width * f, s.height * f);
         const png = await drawDetections(
-          { data: s.image, width: s.width, height: s.height },
+          { data: big.image, width: big.width, height: big.height },
           {
-            boxes: new Float32Array(keep.flatMap((k) => [...d.boxes.subarray(4 * k, 4 * k + 4)])),
+            boxes: new Float32Array(
+              keep.flatMap((k) => [...d.boxes.subarray(4 * k, 4 * k + 4)].map((v) => v * f)),
+            ),
             scores: new Float32Array(keep.map((k) => d.scores[k])),
             labels: new Int32Array(keep.map((k) => d.labels[k])),
           },
