@@ -10,7 +10,8 @@
  * - the visiting order is decreasing score, equal scores lower index first; boxes of different
  *   labels never suppress each other (torchvision's "vanilla" per-class path; see the note on the
  *   coordinate trick below);
- * - kept indices come back by decreasing score, equal scores lower index first.
+ * - kept indices come back by decreasing score, equal scores lower index first (torchvision's
+ *   per-label path ends with an unstable sort, so its order of equal scores may differ).
  *
  * How it is fast while staying identical: one stable O(N) radix sort of the scores; then a single
  * pass in score order that tests each box only against the boxes already kept *with its label*
@@ -19,10 +20,10 @@
  * each label are indexed by size band (IoU > t needs the larger sides within a factor 1/t) and, per
  * band, in a uniform grid with cells as large as the band's boxes, so that a box only meets kept
  * boxes of comparable size in the cells it touches; a cheap "do they intersect at all" test precedes
- * the float32 IoU. Boxes with no positive
- * width or height (zero-area, inverted) can never reach IoU > t for t ≥ 0, so they are kept without
- * being tested or indexed. A negative threshold (everything suppresses everything, even disjoint
- * boxes) takes a plain quadratic path with the same float32 arithmetic.
+ * the float32 IoU. Boxes with no positive width or height (zero-area, inverted) can never reach
+ * IoU > t for t ≥ 0, so they are kept without being tested or indexed. A negative threshold
+ * (everything suppresses everything, even disjoint boxes) takes a plain quadratic path with the same
+ * float32 arithmetic.
  *
  * Note on torchvision's `batched_nms` for ≤ 1000 boxes on CPU: it shifts each label's boxes by
  * `label·(max + 1)` and runs one `nms` ("coordinate trick"). The shift is rounded to float32, which
