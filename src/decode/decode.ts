@@ -75,7 +75,15 @@ export interface DecodeOptions {
 
 /**
  * Default post-processing options: score > 0.05 (the usual evaluation setting; torchvision's FCOS
- * constructor defaults to 0.2), top 1000 per level, NMS at 0.6, 100 detections, empty boxes dropped.
+ * constructor defaults to 0.2), top 1000 per level, NMS at 0.6, 100 detections, empty boxes dropped,
+ * torchvision's `batched_nms` paths (coordinate trick for ≤ 1000 candidates).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DECODE_OPTIONS } from "./decode.ts";
+ * const evalOptions = { ...DEFAULT_DECODE_OPTIONS, detectionsPerImg: 300 };
+ * console.log(evalOptions.scoreThresh, evalOptions.detectionsPerImg); // 0.05 300
+ * ```
  */
 export const DEFAULT_DECODE_OPTIONS: Readonly<Required<DecodeOptions>> = Object.freeze({
   scoreThresh: 0.05,
