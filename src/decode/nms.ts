@@ -359,6 +359,8 @@ interface LabelIndex {
   /** True: grids are per size band; false: grids[0] holds every size. */
   banded: boolean;
   grids: (LabelGrid | null)[];
+  /** The label's box count (bounds the cells of each grid). */
+  count: number;
   x0: number;
   y0: number;
   x1: number;
@@ -437,6 +439,7 @@ function nmsCore(
         bmax: banded ? st[o + 5] : 0,
         banded,
         grids: [],
+        count: counts[s],
         x0: st[o],
         y0: st[o + 1],
         x1: st[o + 2],
@@ -519,8 +522,16 @@ function nmsCore(
       if (grid === null) {
         // Cells twice the band's lower side bound: each box of the band spans ≤ 2×2 cells.
         const cell = 2 * 2 ** (band - 127);
-        const gx = Math.max(1, Math.min(64, Math.ceil((index.x1 - index.x0) / cell)));
-        const gy = Math.max(1, Math.min(64, Math.ceil((index.y1 - index.y0) / cell)));
+        let gx = Math.max(1, Math.min(64, Math.ceil((index.x1 - index.x0) / cell)));
+        let gy = Math.max(1, Math.min(64, Math.ceil((index.y1 - index.y0) / cell)));
+        // At most ~2 cells per box of the label: coarser cells for small labels, so that setting
+        // up the grids never costs more than the boxes do.
+        const maxCells = Math.max(16, 2 * index.count);
+        if (gx * gy > maxCells) {
+          const f = Math.sqrt(maxCells / (gx * gy));
+          gx = Math.max(1, Math.floor(gx * f));
+          gy = Math.max(1, Math.floor(gy * f));
+        }
         grid = index.grids[b] = new LabelGrid(index.x0, index.y0, index.x1, index.y1, gx, gy);
       }
       grid.insert(kk, x1, y1, x2, y2);
