@@ -337,7 +337,7 @@ function nmsQuadratic(
 }
 
 /** Below this many boxes in a label, kept boxes are scanned linearly instead of via grids. */
-const GRID_MIN_COUNT = 48;
+const GRID_MIN_COUNT = 128;
 /** Size bands are used for thresholds ≥ this (below it the bands a box must visit multiply). */
 const BAND_MIN_THRESHOLD = 0.2;
 /** Relative slack of the size-band test over float32 rounding (~1e-7). */
