@@ -4,6 +4,7 @@
  */
 import { tf } from "../src/tf.ts";
 import {
+  clearWasmGradientCaches,
   registerWasmGradients,
   setPatchBlockFloatsForTest,
 } from "../src/backend/wasm_gradients.ts";
@@ -87,10 +88,48 @@ Deno.test("Conv2DBackpropFilter / Conv2DBackpropInput on wasm match cpu", async 
     const want = await on("cpu", run);
     const before = (await tf.setBackend("wasm"), wasmDataIds());
     const got = await on("wasm", run);
+    clearWasmGradientCaches();
     assertEquals(wasmDataIds(), before, `intermediates leaked for ${JSON.stringify(c)}`);
     const d = relDiff(got, want);
     assert(d < 1e-5, `conv case ${JSON.stringify(c)}: relative difference ${d}`);
   }
+});
+
+Deno.test("Conv2DBackpropInput on wasm reuses its flipped filter only for the same filter", async () => {
+  await tf.setBackend("wasm");
+  clearWasmGradientCaches();
+  const pad: tf.backend_util.ExplicitPadding = [[0, 0], [1, 1], [1, 1], [0, 0]];
+  const dy = rand([1, 5, 5, 4], 30);
+  const dx = (w: tf.Tensor) =>
+    Array.from(
+      (tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
+        strides: 1,
+        pad,
+        dataFormat: "NHWC",
+        inputShape: [1, 5, 5, 3],
+      } as unknown as tf.NamedAttrMap) as tf.Tensor).dataSync(),
+    );
+  const v = tf.variable(rand([3, 3, 3, 4], 31));
+  const first = dx(v);
+  assertEquals(dx(v), first); // cached
+  v.assign(rand([3, 3, 3, 4], 32)); // new values, new dataId: no stale reuse
+  const second = dx(v);
+  assert(relDiff([second], [first]) > 1e-3);
+  const fresh = await on("cpu", () => [
+    tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: v }, {
+      strides: 1,
+      pad,
+      dataFormat: "NHWC",
+      inputShape: [1, 5, 5, 3],
+    } as unknown as tf.NamedAttrMap) as tf.Tensor,
+  ]);
+  assert(relDiff([second], fresh) < 1e-5);
+  await tf.setBackend("wasm");
+  // Two flipped filters are cached (v before and after assign); clearing frees exactly those.
+  const held = wasmDataIds();
+  clearWasmGradientCaches();
+  assertEquals(wasmDataIds(), held - 2);
+  tf.dispose([v, dy]);
 });
 
 Deno.test("Conv2DBackpropFilter on wasm gives the same result when its patches go in blocks", async () => {

@@ -214,6 +214,88 @@ function conv2dBackpropFilter(
   }
 }
 
+/** Flipped filters by the filter's dataId, most recently used last (see `flippedFilter`). */
+const flippedCache = new Map<unknown, { info: Info; backend: WasmBackendLike }>();
+const FLIPPED_CACHE_SIZE = 16;
+
+/**
+ * The filter [KH, KW, Ci, Co] flipped in H and W with its channels swapped, [KH, KW, Co, Ci],
+ * computed in JS (wasm's Reverse + Transpose took 100–200 ms for a 3×3×512×512 filter, more than
+ * the conv itself) and kept for the filter's next use: FCOS's head convs share their weights over
+ * the five levels, and XNNPACK packs a conv's weights once per filter tensor, so reusing the
+ * flipped tensor also reuses the packed operator. A tensor's data never changes (a variable's
+ * assign gives it a new dataId), so the dataId is a safe key.
+ */
+function flippedFilter(
+  backend: WasmBackendLike,
+  filter: Info,
+  taps: number,
+  ci: number,
+  co: number,
+): Info {
+  const hit = flippedCache.get(filter.dataId);
+  if (hit !== undefined && hit.backend === backend) {
+    flippedCache.delete(filter.dataId);
+    flippedCache.set(filter.dataId, hit);
+    return hit.info;
+  }
+  const shape = [filter.shape[0], filter.shape[1], co, ci];
+  const info = backend.makeOutput(shape, "float32");
+  flipSwapFilter(
+    backend.typedArrayFromHeap(filter) as Float32Array,
+    backend.typedArrayFromHeap(info) as Float32Array,
+    taps,
+    ci,
+    co,
+  );
+  flippedCache.set(filter.dataId, { info, backend });
+  while (flippedCache.size > FLIPPED_CACHE_SIZE) {
+    const [key, oldest] = flippedCache.entries().next().value!;
+    flippedCache.delete(key);
+    oldest.backend.disposeData(oldest.info.dataId);
+  }
+  return info;
+}
+
+/**
+ * Frees the flipped filters `Conv2DBackpropInput` keeps for reuse (at most 16). For tests that count
+ * the wasm backend's buffers, and for freeing memory after training.
+ */
+export function clearWasmGradientCaches(): void {
+  for (const { info, backend } of flippedCache.values()) backend.disposeData(info.dataId);
+  flippedCache.clear();
+}
+
+/**
+ * dst[t, o, i] = src[taps − 1 − t, i, o] for a filter [taps, ci, co] (taps = KH·KW in row-major
+ * order, so reversing t flips both H and W): the flipped, channel-swapped filter. Transposed in
+ * 32×32 tiles so that reads and writes both stay in cache.
+ */
+function flipSwapFilter(
+  src: Float32Array,
+  dst: Float32Array,
+  taps: number,
+  ci: number,
+  co: number,
+) {
+  const T = 32;
+  const block = ci * co;
+  for (let t = 0; t < taps; t++) {
+    const s0 = (taps - 1 - t) * block;
+    const d0 = t * block;
+    for (let i0 = 0; i0 < ci; i0 += T) {
+      const i1 = Math.min(ci, i0 + T);
+      for (let o0 = 0; o0 < co; o0 += T) {
+        const o1 = Math.min(co, o0 + T);
+        for (let i = i0; i < i1; i++) {
+          const s = s0 + i * co;
+          for (let o = o0; o < o1; o++) dst[d0 + o * ci + i] = src[s + o];
+        }
+      }
+    }
+  }
+}
+
 /**
  * dx = conv2d(dilate(dy, stride), flip(W)ᵀ) with stride 1: dy is spread onto a grid with
  * (stride − 1) zeros between samples, the filter is flipped in H and W with its channels swapped
@@ -225,13 +307,13 @@ function conv2dBackpropInputViaConv(
   const { dy, filter } = args.inputs as { dy: Info; filter: Info };
   const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
   const info = convInfo(attrs.inputShape, filter.shape, attrs);
-  const k = new KernelRunner(args.backend);
+  const backend = args.backend as WasmBackendLike;
+  const k = new KernelRunner(backend);
   try {
     const { batchSize: n, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co } = info;
     const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
     const [inH, inW] = [info.inHeight, info.inWidth];
-    // W [KH, KW, Ci, Co] → flipped in H, W and transposed to [KH, KW, Co, Ci]
-    const w = k.transpose(k.run("Reverse", { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+    const w = flippedFilter(backend, filter, kh * kw, ci, co);
     // dyd [N, OH·sh, OW·sw, Co]: dy[oh] at row oh·sh, zeros between.
     let dyd = dy;
     if (sh > 1 || sw > 1) {
