@@ -168,6 +168,10 @@ Deno.test({
         /STORAGE/,
       );
       await assertRejects(() => gpu.run({ boxes, scores, labels, count: 3 }, NaN), /iouThreshold/);
+      await assertRejects(
+        () => gpu.run({ boxes, scores, labels, count: 3 }, 0.5, { maxOutput: -2 }),
+        /maxOutput/,
+      );
       // NaN/Infinity already on the GPU are detected there and reported with the count.
       const nanScores = make(new Float32Array([0.7, NaN, 0.1]), S);
       await assertRejects(

@@ -501,7 +501,13 @@ export class WebGpuNms {
         throw new FcosError(`nms (webgpu): ${name} buffer lacks STORAGE usage`);
       }
     }
-    const maxOut = Math.min(n, Math.floor(options?.maxOutput ?? n));
+    const requested = options?.maxOutput ?? n;
+    if (typeof requested !== "number" || Number.isNaN(requested) || requested < 0) {
+      throw new FcosError(
+        `nms (webgpu): maxOutput must be a non-negative number, got ${requested}`,
+      );
+    }
+    const maxOut = Math.min(n, Math.floor(requested));
     if (n === 0 || maxOut <= 0) return new Int32Array(0);
     const d = this.device;
     const size = nextPow2(n);
