@@ -12,8 +12,9 @@ that values are bit exact), then an empty DONE file.
   decode_*.json  one image's head outputs + anchors (from torchvision's AnchorGenerator), options,
                  and FCOS.postprocess_detections' boxes/scores/labels.
 
---small writes only the small cases that are committed under fixtures/nms/; without it, larger
-cases for .reference/nms/ (made by `deno task test`).
+--small writes only the small cases that are committed under fixtures/nms/ (then run
+`deno fmt fixtures/nms` so that `deno fmt --check` stays clean); without it, larger cases for
+.reference/nms/ (made by `deno task test`).
 
 Decode inputs are drawn so that the comparison can be exact: torch's float32 sigmoid (SIMD exp,
 <= 2 ulp) differs from the correctly rounded one for ~4% of inputs, so logits are nudged to values
