@@ -252,9 +252,16 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
   }
   if (name === "wasm") {
-    const threads = wasmThreads(options.threads);
+    let threads = wasmThreads(options.threads);
     registerWasmGradients();
-    configureWasmThreads(threads);
+    try {
+      configureWasmThreads(threads);
+    } catch (e) {
+      // The worker files go to the temp folder: without --allow-write/--allow-read, run on one thread.
+      note += `; wasm threads off (${(e as Error).message})`;
+      threads = 1;
+      configureWasmThreads(1);
+    }
     try {
       await setBackendChecked(
         "wasm",
