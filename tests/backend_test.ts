@@ -54,6 +54,43 @@ Deno.test("a forced backend that cannot start is an FcosError, not a silent fall
   assert("gpu" in navigator);
 });
 
+Deno.test("a program on wasm with 2 threads ends by itself and leaves no worker files", async () => {
+  const script = `
+    import { tf } from ${JSON.stringify(new URL("../src/tf.ts", import.meta.url).href)};
+    import { initBackend } from ${
+    JSON.stringify(new URL("../src/backend/select.ts", import.meta.url).href)
+  };
+    import { wasmThreadFilesDir } from ${
+    JSON.stringify(new URL("../src/backend/wasm_threads.ts", import.meta.url).href)
+  };
+    const info = await initBackend({ backend: "wasm", threads: 2, log: () => {} });
+    const w = tf.variable(tf.randomUniform([3, 3, 4, 4], -1, 1, "float32", 1));
+    const { grads } = tf.variableGrads(() =>
+      tf.sum(tf.conv2d(tf.ones([1, 16, 16, 4]), w, 1, "same")));
+    await new Promise((r) => setTimeout(r, 50));
+    const dir = wasmThreadFilesDir();
+    console.log(JSON.stringify({ info, g: (await grads[w.name].data()).length, dir }));
+  `;
+  const tmp = await Deno.makeTempDir();
+  const file = `${tmp}/main.ts`;
+  await Deno.writeTextFile(file, script);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `--config=${new URL("../deno.json", import.meta.url).pathname}`, file],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill(), 60_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  await Deno.remove(tmp, { recursive: true });
+  const stdout = new TextDecoder().decode(out.stdout);
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  const { info, g, dir } = JSON.parse(stdout);
+  assertEquals([info, g], [{ name: "wasm", threads: 2 }, 144]);
+  assert(typeof dir === "string" && dir.includes("fcos-wasm-threads-"), stdout);
+  await assertRejects(() => Deno.stat(dir), Deno.errors.NotFound);
+});
+
 /** Group norm as composed ops: x [N, H, W, C] → groups of C/G channels, moments over H, W, C/G. */
 function groupNorm(x: tf.Tensor4D, groups: number, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
   const [n, h, w, c] = x.shape;

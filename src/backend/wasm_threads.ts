@@ -192,6 +192,11 @@ export async function withPthreadWorkers<T>(start: () => Promise<T>): Promise<T>
   }
 }
 
+/** The temporary folder holding the worker files, while wasm threads are configured. */
+export function wasmThreadFilesDir(): string | undefined {
+  return state.dir;
+}
+
 /**
  * Lets the process end while the pthread workers idle: Emscripten `ref()`s a worker while a pthread
  * runs on it, and XNNPACK's pool threads run for the life of the module, so without this Deno never
