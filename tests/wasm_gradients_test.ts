@@ -65,6 +65,9 @@ const CONV_CASES: { x: number[]; k: number; s: 1 | 2; pad: Pad; co: number }[] =
   { x: [1, 11, 12, 3], k: 3, s: 1, pad: "valid", co: 4 },
   { x: [1, 6, 7, 2], k: 3, s: 1, pad: [[0, 0], [0, 2], [1, 0], [0, 0]], co: 3 },
   { x: [1, 6, 6, 2], k: 1, s: 1, pad: [[0, 0], [2, 1], [1, 2], [0, 0]], co: 3 },
+  { x: [2, 10, 7, 3], k: 3, s: 2, pad: [[0, 0], [0, 2], [1, 0], [0, 0]], co: 4 },
+  { x: [1, 9, 9, 2], k: 3, s: 2, pad: "valid", co: 3 },
+  { x: [1, 4, 4, 8], k: 3, s: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]], co: 16 },
 ];
 
 Deno.test("Conv2DBackpropFilter / Conv2DBackpropInput on wasm match cpu", async () => {
@@ -130,6 +133,39 @@ Deno.test("Conv2DBackpropInput on wasm reuses its flipped filter only for the sa
   clearWasmGradientCaches();
   assertEquals(wasmDataIds(), held - 2);
   tf.dispose([v, dy]);
+});
+
+Deno.test("strided Conv2DBackpropInput on wasm: same result in row blocks, both filter layouts cached", async () => {
+  const pad: tf.backend_util.ExplicitPadding = [[0, 0], [1, 1], [1, 1], [0, 0]];
+  const run = () => {
+    const w = rand([3, 3, 5, 4], 40) as tf.Tensor4D;
+    const x = rand([2, 9, 8, 5], 41) as tf.Tensor4D;
+    // The same filter at stride 2 (col2im, transposed filter) and stride 1 (flipped filter).
+    const g2 = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.conv2d(t as tf.Tensor4D, w, 2, pad))))(
+      x,
+    );
+    const g1 = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.conv2d(t as tf.Tensor4D, w, 1, pad))))(
+      x,
+    );
+    const g2again = tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.square(tf.conv2d(t as tf.Tensor4D, w, 2, pad)))
+    )(x);
+    return [g2, g1, g2again];
+  };
+  const want = await on("cpu", run);
+  clearWasmGradientCaches();
+  const whole = await on("wasm", run);
+  assert(relDiff(whole, want) < 1e-5);
+  // 5 · 4 · 2 = 40 rows of 3·3·5 = 45 floats: 100 floats → 2 rows per block.
+  const previous = setPatchBlockFloatsForTest(100);
+  try {
+    clearWasmGradientCaches();
+    const blocked = await on("wasm", run);
+    assert(relDiff(blocked, want) < 1e-5);
+  } finally {
+    setPatchBlockFloatsForTest(previous);
+  }
+  clearWasmGradientCaches();
 });
 
 Deno.test("Conv2DBackpropFilter on wasm gives the same result when its patches go in blocks", async () => {

@@ -4,9 +4,10 @@
  * - `Conv2DBackpropFilter` (every conv weight gradient): the input's patches written transposed
  *   ([KH·KW·Ci, M]) by a loop in JS, then one plain matMul with the incoming gradient [M, Co]. (wasm's
  *   matMul with `transposeA` is ≈30× slower, and its transpose and strided-slice kernels are slow.)
- * - `Conv2DBackpropInput` (every conv input gradient): a forward conv of the stride-dilated incoming
- *   gradient with the flipped, channel-swapped filter; XNNPACK's forward conv is far faster than
- *   wasm's own backprop-input loop.
+ * - `Conv2DBackpropInput` (every conv input gradient): stride 1, a forward conv of the incoming
+ *   gradient with the flipped, channel-swapped filter (XNNPACK's forward conv is ≈10× faster than
+ *   wasm's own backprop-input loop); strided, one matMul with the transposed filter and a col2im
+ *   scatter-add in JS. Rearranged filters are kept for reuse (head weights serve five levels).
  * - `UnsortedSegmentSum` (the gradient of `tf.gather`): a loop over the wasm heap in JS.
  * - `MaxPoolGrad`: wasm's own picks the wrong position when a window's maximum is negative (it
  *   starts its search at 0); replaced by a loop over the heap in JS (first maximum wins, as on cpu
@@ -214,18 +215,63 @@ function conv2dBackpropFilter(
   }
 }
 
-/** Flipped filters by the filter's dataId, most recently used last (see `flippedFilter`). */
-const flippedCache = new Map<unknown, { info: Info; backend: WasmBackendLike }>();
-const FLIPPED_CACHE_SIZE = 16;
+/** Filters rearranged for the input gradient, by the filter's dataId and layout; LRU order. */
+const filterCache = new Map<unknown, Map<string, { info: Info; backend: WasmBackendLike }>>();
+const FILTER_CACHE_SIZE = 16;
+/** At most this many floats (128 MB) in cached filters. */
+const FILTER_CACHE_FLOATS = 32 * 1024 * 1024;
+let filterCacheFloats = 0;
 
 /**
- * The filter [KH, KW, Ci, Co] flipped in H and W with its channels swapped, [KH, KW, Co, Ci],
- * computed in JS (wasm's Reverse + Transpose took 100–200 ms for a 3×3×512×512 filter, more than
- * the conv itself) and kept for the filter's next use: FCOS's head convs share their weights over
- * the five levels, and XNNPACK packs a conv's weights once per filter tensor, so reusing the
- * flipped tensor also reuses the packed operator. A tensor's data never changes (a variable's
- * assign gives it a new dataId), so the dataId is a safe key.
+ * The filter rearranged into `shape` by `fill(src, dst)` (a loop in JS: wasm's Reverse + Transpose
+ * took 100–200 ms for a 3×3×512×512 filter, more than the conv itself), kept for the filter's next
+ * use: FCOS's head convs share their weights over the five levels, and XNNPACK packs weights once
+ * per tensor, so reusing the rearranged tensor also reuses the packed operator. A tensor's data
+ * never changes (a variable's assign gives it a new dataId), so the dataId is a safe key.
  */
+function cachedFilter(
+  backend: WasmBackendLike,
+  filter: Info,
+  layout: string,
+  shape: number[],
+  fill: (src: Float32Array, dst: Float32Array) => void,
+): Info {
+  const entries = filterCache.get(filter.dataId);
+  const hit = entries?.get(layout);
+  if (entries !== undefined && hit !== undefined && hit.backend === backend) {
+    filterCache.delete(filter.dataId); // most recently used goes last
+    filterCache.set(filter.dataId, entries);
+    return hit.info;
+  }
+  const info = backend.makeOutput(shape, "float32");
+  fill(
+    backend.typedArrayFromHeap(filter) as Float32Array,
+    backend.typedArrayFromHeap(info) as Float32Array,
+  );
+  const map = entries ?? new Map();
+  map.set(layout, { info, backend });
+  filterCacheFloats += sizeOf(shape);
+  filterCache.delete(filter.dataId);
+  filterCache.set(filter.dataId, map);
+  while (
+    filterCache.size > 1 &&
+    (filterCache.size > FILTER_CACHE_SIZE || filterCacheFloats > FILTER_CACHE_FLOATS)
+  ) {
+    const [key, oldest] = filterCache.entries().next().value!;
+    filterCache.delete(key);
+    for (const e of oldest.values()) {
+      e.backend.disposeData(e.info.dataId);
+      filterCacheFloats -= sizeOf(e.info.shape);
+    }
+  }
+  return info;
+}
+
+function sizeOf(shape: number[]): number {
+  return shape.reduce((a, v) => a * v, 1);
+}
+
+/** [KH, KW, Ci, Co] → flipped in H and W, channels swapped: [KH, KW, Co, Ci]. */
 function flippedFilter(
   backend: WasmBackendLike,
   filter: Info,
@@ -233,37 +279,51 @@ function flippedFilter(
   ci: number,
   co: number,
 ): Info {
-  const hit = flippedCache.get(filter.dataId);
-  if (hit !== undefined && hit.backend === backend) {
-    flippedCache.delete(filter.dataId);
-    flippedCache.set(filter.dataId, hit);
-    return hit.info;
-  }
-  const shape = [filter.shape[0], filter.shape[1], co, ci];
-  const info = backend.makeOutput(shape, "float32");
-  flipSwapFilter(
-    backend.typedArrayFromHeap(filter) as Float32Array,
-    backend.typedArrayFromHeap(info) as Float32Array,
-    taps,
-    ci,
-    co,
+  return cachedFilter(
+    backend,
+    filter,
+    "flip",
+    [filter.shape[0], filter.shape[1], co, ci],
+    (src, dst) => flipSwapFilter(src, dst, taps, ci, co),
   );
-  flippedCache.set(filter.dataId, { info, backend });
-  while (flippedCache.size > FLIPPED_CACHE_SIZE) {
-    const [key, oldest] = flippedCache.entries().next().value!;
-    flippedCache.delete(key);
-    oldest.backend.disposeData(oldest.info.dataId);
+}
+
+/** [KH, KW, Ci, Co] → [Co, KH·KW·Ci] (the filter as a matrix, transposed). */
+function transposedFilter(backend: WasmBackendLike, filter: Info, kc: number, co: number): Info {
+  return cachedFilter(
+    backend,
+    filter,
+    "transpose",
+    [1, co, kc],
+    (src, dst) => transposeMatrix(src, dst, kc, co),
+  );
+}
+
+/** dst [cols, rows] = srcᵀ for src [rows, cols], in 32×32 tiles. */
+function transposeMatrix(src: Float32Array, dst: Float32Array, rows: number, cols: number) {
+  const T = 32;
+  for (let r0 = 0; r0 < rows; r0 += T) {
+    const r1 = Math.min(rows, r0 + T);
+    for (let c0 = 0; c0 < cols; c0 += T) {
+      const c1 = Math.min(cols, c0 + T);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) dst[c * rows + r] = src[r * cols + c];
+      }
+    }
   }
-  return info;
 }
 
 /**
- * Frees the flipped filters `Conv2DBackpropInput` keeps for reuse (at most 16). For tests that count
+ * Frees the rearranged filters `Conv2DBackpropInput` keeps for reuse (those of at most 16 filters,
+ * 128 MB). For tests that count
  * the wasm backend's buffers, and for freeing memory after training.
  */
 export function clearWasmGradientCaches(): void {
-  for (const { info, backend } of flippedCache.values()) backend.disposeData(info.dataId);
-  flippedCache.clear();
+  for (const entries of filterCache.values()) {
+    for (const { info, backend } of entries.values()) backend.disposeData(info.dataId);
+  }
+  filterCache.clear();
+  filterCacheFloats = 0;
 }
 
 /**
@@ -297,9 +357,66 @@ function flipSwapFilter(
 }
 
 /**
- * dx = conv2d(dilate(dy, stride), flip(W)ᵀ) with stride 1: dy is spread onto a grid with
- * (stride − 1) zeros between samples, the filter is flipped in H and W with its channels swapped
- * ([KH, KW, Co, Ci]), and the padding is chosen so that the output is exactly [N, H, W, Ci].
+ * The input gradient of a strided conv without the zeros of a dilated dy (which make the forward-conv
+ * formulation do stride² times the work): G = dy [M, Co] · Wᵀ [Co, KH·KW·Ci] (one matMul per block
+ * of rows), then each row of G is added back into the input pixels its patch came from (col2im, a
+ * loop in JS).
+ */
+function conv2dBackpropInputCol2im(
+  dy: Info,
+  filter: Info,
+  info: tf.backend_util.Conv2DInfo,
+  backend: WasmBackendLike,
+  k: KernelRunner,
+): Info {
+  const { batchSize: n, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { inHeight: h, inWidth: w } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const kc = kh * kw * ci;
+  const m = n * oh * ow;
+  const wt = transposedFilter(backend, filter, kc, co); // [1, Co, KH·KW·Ci]
+  const dy2 = k.reshape(dy, [1, m, co]);
+  const dx = backend.makeOutput([n, h, w, ci], "float32");
+  (backend.typedArrayFromHeap(dx) as Float32Array).fill(0);
+  const rowsPerBlock = Math.max(1, Math.floor(patchBlockFloats / kc));
+  for (let r0 = 0; r0 < m; r0 += rowsPerBlock) {
+    const r1 = Math.min(m, r0 + rowsPerBlock);
+    const a = r0 === 0 && r1 === m
+      ? dy2
+      : k.run("Slice", { x: dy2 }, { begin: [0, r0, 0], size: [1, r1 - r0, co] });
+    const g = k.run("BatchMatMul", { a, b: wt }, { transposeA: false, transposeB: false });
+    const gv = backend.typedArrayFromHeap(g) as Float32Array; // [rows, KH·KW·Ci]
+    const out = backend.typedArrayFromHeap(dx) as Float32Array;
+    for (let row = r0; row < r1; row++) {
+      const q = row % ow;
+      const r = Math.floor(row / ow) % oh;
+      const b = Math.floor(row / (ow * oh));
+      let src = (row - r0) * kc;
+      for (let i = 0; i < kh; i++) {
+        const y = r * sh + i - top;
+        if (y < 0 || y >= h) {
+          src += kw * ci;
+          continue;
+        }
+        for (let j = 0; j < kw; j++, src += ci) {
+          const z = q * sw + j - left;
+          if (z < 0 || z >= w) continue;
+          const dst = ((b * h + y) * w + z) * ci;
+          for (let c = 0; c < ci; c++) out[dst + c] += gv[src + c];
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+/**
+ * The input gradient. Stride 1: dx = conv2d(dy, flip(W)ᵀ), a forward conv (XNNPACK) with the filter
+ * flipped in H and W and its channels swapped ([KH, KW, Co, Ci]), padded so that the output is
+ * exactly [N, H, W, Ci]. Strided: `conv2dBackpropInputCol2im` (a forward conv would need a dilated
+ * dy, stride² times the work).
  */
 function conv2dBackpropInputViaConv(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
@@ -313,21 +430,15 @@ function conv2dBackpropInputViaConv(
     const { batchSize: n, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co } = info;
     const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
     const [inH, inW] = [info.inHeight, info.inWidth];
+    if (sh > 1 || sw > 1) return k.finish(conv2dBackpropInputCol2im(dy, filter, info, backend, k));
     const w = flippedFilter(backend, filter, kh * kw, ci, co);
-    // dyd [N, OH·sh, OW·sw, Co]: dy[oh] at row oh·sh, zeros between.
     let dyd = dy;
-    if (sh > 1 || sw > 1) {
-      const spread = k.run("PadV2", { x: k.reshape(dy, [n, oh, 1, ow, 1, co]) }, {
-        paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
-        constantValue: 0,
-      });
-      dyd = k.reshape(spread, [n, oh * sh, ow * sw, co]);
-    }
-    // dx[ih] = Σ_kh' dyd[ih + padT' ... ] with padT = KH−1−top, padB = H + top − OH·sh.
+    // Stride 1: dx[ih] = Σ_kh' dy[ih − padT + kh'] · Wflip[kh'] with padT = KH−1−top and
+    // padB = H + top − OH.
     let padT = kh - 1 - info.padInfo.top;
-    let padB = inH + info.padInfo.top - oh * sh;
+    let padB = inH + info.padInfo.top - oh;
     let padL = kw - 1 - info.padInfo.left;
-    let padR = inW + info.padInfo.left - ow * sw;
+    let padR = inW + info.padInfo.left - ow;
     // A negative pad means those rows of dyd reach no input pixel: crop them.
     if (padT < 0 || padB < 0 || padL < 0 || padR < 0) {
       const h0 = Math.max(0, -padT);
