@@ -22,7 +22,15 @@ import {
 /** The backends `initBackend` can start. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
 
-/** The backend names accepted by `initBackend` (and the CLI's `--backend`). */
+/**
+ * The backend names accepted by `initBackend` (and the CLI's `--backend`).
+ *
+ * @example
+ * ```ts
+ * import { BACKEND_NAMES } from "./select.ts";
+ * console.log(BACKEND_NAMES.join("|")); // "webgpu|wasm|cpu"
+ * ```
+ */
 export const BACKEND_NAMES: readonly BackendName[] = ["webgpu", "wasm", "cpu"];
 
 /** What runs, as returned by {@linkcode initBackend}. */
@@ -154,7 +162,16 @@ export function chooseDefaultBackend(
   return adapter !== null && !adapter.software ? "webgpu" : "wasm";
 }
 
-/** Checks a backend name from user input (e.g. `--backend`); throws FcosError when unknown. */
+/**
+ * Checks a backend name from user input (e.g. `--backend`); throws FcosError when unknown.
+ *
+ * @example
+ * ```ts
+ * import { parseBackendName } from "./select.ts";
+ * parseBackendName("wasm"); // "wasm"
+ * // parseBackendName("webgl") throws FcosError: unknown backend 'webgl': expected one of webgpu, wasm, cpu
+ * ```
+ */
 export function parseBackendName(name: string): BackendName {
   if ((BACKEND_NAMES as readonly string[]).includes(name)) return name as BackendName;
   throw new FcosError(`unknown backend '${name}': expected one of ${BACKEND_NAMES.join(", ")}`);
