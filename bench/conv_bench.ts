@@ -13,13 +13,13 @@
 import { tf } from "../src/tf.ts";
 import { type BackendName, initBackend, shutdownBackend } from "../src/backend/select.ts";
 import { groupNorm } from "../src/backend/group_norm.ts";
+import { replacedWasmKernel } from "../src/backend/wasm_gradients.ts";
 
-// wasm's own kernels, taken before initBackend replaces them (their setup still runs at start-up).
+// wasm's own kernels that src/tf.ts replaced on import (their setup still runs at start-up).
 const own = {
-  Conv2DBackpropInput: tf.getKernel("Conv2DBackpropInput", "wasm")?.kernelFunc,
-  Slice: tf.getKernel("Slice", "wasm")?.kernelFunc,
-  StridedSlice: tf.getKernel("StridedSlice", "wasm")?.kernelFunc,
-  MaxPoolGrad: tf.getKernel("MaxPoolGrad", "wasm")?.kernelFunc,
+  Conv2DBackpropInput: replacedWasmKernel("Conv2DBackpropInput"),
+  Slice: replacedWasmKernel("Slice"),
+  StridedSlice: replacedWasmKernel("StridedSlice"),
 };
 
 const threadsEnv = Deno.env.get("FCOS_BENCH_THREADS");
@@ -172,6 +172,25 @@ if (info.name === "wasm") {
     warmup: 1,
     fn: () => runKernel(ours("Conv2DBackpropInput"), { dy, filter }, dxAttrs),
   });
+  // Input gradient of a stride-2 3×3 conv 128 → 256 from 64×80 (a ResNet stage's first conv).
+  const dy2 = tf.randomUniform([1, 32, 40, 256], -1, 1, "float32", 12);
+  const filter2 = tf.randomUniform([3, 3, 128, 256], -1, 1, "float32", 13);
+  const dx2Attrs = { strides: 2, pad: pad(1), dataFormat: "NHWC", inputShape: [1, 64, 80, 128] };
+  for (
+    const [label, kernel, baseline] of [
+      ["wasm's own", own.Conv2DBackpropInput, true],
+      ["matMul + col2im", ours("Conv2DBackpropInput")],
+    ] as [string, Kernel, boolean?][]
+  ) {
+    Deno.bench({
+      name: `Conv2DBackpropInput 3×3 stride 2 128→256, 64×80 input: ${label} (${tag})`,
+      group: "conv2dBackpropInput stride 2",
+      baseline,
+      n: 5,
+      warmup: 1,
+      fn: () => runKernel(kernel, { dy: dy2, filter: filter2 }, dx2Attrs),
+    });
+  }
   Deno.bench({
     name: `Conv2DBackpropFilter 3×3 256→256 on 64×80: transposed patches + matMul (${tag})`,
     group: "conv2dBackpropFilter",

@@ -697,6 +697,16 @@ function stridedSlice(
 }
 
 let registered = false;
+/** wasm's own kernels that `registerWasmGradients` replaced, by name. */
+const replacedKernels = new Map<string, tf.KernelFunc>();
+
+/**
+ * wasm's own kernel function that `registerWasmGradients` replaced (`Conv2DBackpropInput`,
+ * `MaxPoolGrad`, `Slice`, `StridedSlice`), for benchmarks against it; undefined for others.
+ */
+export function replacedWasmKernel(kernelName: string): tf.KernelFunc | undefined {
+  return replacedKernels.get(kernelName);
+}
 
 /**
  * Registers, for the `wasm` backend, the gradient kernels FCOS training needs that
@@ -723,6 +733,7 @@ export function registerWasmGradients(): void {
     const existing = tf.getKernel(kernelName, "wasm");
     if (existing !== undefined) {
       if (!replace) return;
+      replacedKernels.set(kernelName, existing.kernelFunc);
       tf.unregisterKernel(kernelName, "wasm");
     }
     // Keep the original's setupFunc: it binds the wasm function a fallback to it calls.
