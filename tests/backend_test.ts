@@ -91,6 +91,27 @@ Deno.test("a program on wasm with 2 threads ends by itself and leaves no worker 
   await assertRejects(() => Deno.stat(dir), Deno.errors.NotFound);
 });
 
+Deno.test("every backend module can be the first one a program imports (no import cycle)", async () => {
+  for (const name of ["gradients", "group_norm", "wasm_gradients", "wasm_threads", "select"]) {
+    const url = new URL(`../src/backend/${name}.ts`, import.meta.url).href;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `--config=${new URL("../deno.json", import.meta.url).pathname}`,
+        `await import(${JSON.stringify(url)}); console.log("ok");`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr);
+    assertEquals(
+      [out.code, new TextDecoder().decode(out.stdout).trim()],
+      [0, "ok"],
+      `${name}: ${err}`,
+    );
+  }
+});
+
 /** Group norm as composed ops: x [N, H, W, C] → groups of C/G channels, moments over H, W, C/G. */
 function groupNorm(x: tf.Tensor4D, groups: number, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
   const [n, h, w, c] = x.shape;

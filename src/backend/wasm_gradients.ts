@@ -21,7 +21,10 @@
  *
  * @module
  */
-import { tf } from "../tf.ts";
+// tfjs straight from its package, not via ../tf.ts (the same module instance): src/tf.ts imports
+// this module to register its kernels, and importing ../tf.ts back would make a cycle in which a
+// program that imports this module first reaches the registration before this module has run.
+import * as tf from "@tensorflow/tfjs";
 
 type Info = tf.TensorInfo;
 type Attrs = Record<string, unknown>;
@@ -718,7 +721,10 @@ export function replacedWasmKernel(kernelName: string): tf.KernelFunc | undefine
  * @example
  * ```ts
  * import { registerWasmGradients } from "./wasm_gradients.ts";
- * import { tf } from "../tf.ts";
+ * // tfjs straight from its package, not via ../tf.ts (the same module instance): src/tf.ts imports
+// this module to register its kernels, and importing ../tf.ts back would make a cycle in which a
+// program that imports this module first reaches the registration before this module has run.
+import * as tf from "@tensorflow/tfjs";
  * registerWasmGradients();
  * await tf.setBackend("wasm");
  * const w = tf.variable(tf.ones([3, 3, 1, 2]));
