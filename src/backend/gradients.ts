@@ -2,7 +2,8 @@
  * Gradients that tfjs-core 4.22 has no gradient function for, although FCOS training meets them
  * (on every backend): `StridedSlice`, and the comparison / logical ops whose boolean outputs feed
  * `tf.where` (their gradient is zero; without one the tape throws "gradient function not found for
- * Greater" as soon as a `where` condition depends on a trained tensor).
+ * Greater" as soon as a `where` condition depends on a trained tensor). Also the cpu backend's
+ * nearest-neighbour resize gradient, which is wrong for batch > 1.
  *
  * @module
  */
@@ -111,14 +112,69 @@ function stridedSliceGrad(dy: tf.Tensor, x: tf.Tensor, attrs: StridedSliceAttrs)
   });
 }
 
+/** The source pixel along one axis of tfjs's nearest-neighbour resize, for each output index. */
+function nearestSources(
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): Int32Array {
+  const effIn = alignCorners && outSize > 1 ? inSize - 1 : inSize;
+  const effOut = alignCorners && outSize > 1 ? outSize - 1 : outSize;
+  const ratio = effIn / effOut;
+  const out = new Int32Array(outSize);
+  for (let o = 0; o < outSize; o++) {
+    const frac = halfPixelCenters ? ratio * (o + 0.5) : ratio * o;
+    let i = Math.min(inSize - 1, alignCorners ? Math.round(frac) : Math.floor(frac));
+    if (halfPixelCenters) i = Math.max(0, i);
+    out[o] = i;
+  }
+  return out;
+}
+
+/**
+ * cpu's `ResizeNearestNeighborGrad` is wrong for batch > 1 (tfjs-backend-cpu 4.22; the FPN's
+ * top-down path uses this op): the adjoint of tfjs's forward, each dy added to its source pixel.
+ */
+function resizeNearestNeighborGradCpu(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo {
+  const { images, dy } = args.inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
+  const { alignCorners, halfPixelCenters } = args.attrs as {
+    alignCorners: boolean;
+    halfPixelCenters: boolean;
+  };
+  const backend = args.backend as {
+    data: { get(id: unknown): { values: Float32Array } };
+    makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): tf.TensorInfo;
+  };
+  const [n, ih, iw, c] = images.shape;
+  const [, oh, ow] = dy.shape;
+  const rows = nearestSources(ih, oh, alignCorners, halfPixelCenters);
+  const cols = nearestSources(iw, ow, alignCorners, halfPixelCenters);
+  const g = backend.data.get(dy.dataId).values;
+  const dx = new Float32Array(n * ih * iw * c);
+  let i = 0;
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < oh; r++) {
+      for (let q = 0; q < ow; q++) {
+        const base = ((b * ih + rows[r]) * iw + cols[q]) * c;
+        for (let d = 0; d < c; d++) dx[base + d] += g[i++];
+      }
+    }
+  }
+  return backend.makeTensorInfo(images.shape, "float32", dx);
+}
+
 let registered = false;
 
 /**
  * Registers the gradient functions tfjs-core lacks that FCOS training may meet: `StridedSlice`
  * (`tf.stridedSlice` with any strides, masks or negative steps) and a zero gradient for the
  * comparison / logical / rounding kernels (`Greater`, `Less`, `Equal`, `LogicalAnd`, `Floor`, …),
- * so that `tf.where(tf.greater(a, b), …)` on trained tensors can be differentiated. Idempotent; a
- * gradient already registered (by tfjs or anyone else) is kept. Backend independent; `initBackend`
+ * so that `tf.where(tf.greater(a, b), …)` on trained tensors can be differentiated; and replaces the
+ * cpu backend's `ResizeNearestNeighborGrad`, wrong for batch > 1. Idempotent; a gradient already
+ * registered (by tfjs or anyone else) is kept. Backend independent; `initBackend`
  * calls it.
  *
  * @example
@@ -156,6 +212,14 @@ export function registerMissingGradients(): void {
       gradFunc: (_dy, saved) => ({ x: () => tf.zerosLike(saved[0]).toFloat() }),
     });
   }
+  const cpuNearestGrad = tf.getKernel("ResizeNearestNeighborGrad", "cpu");
+  if (cpuNearestGrad !== undefined) tf.unregisterKernel("ResizeNearestNeighborGrad", "cpu");
+  tf.registerKernel({
+    kernelName: "ResizeNearestNeighborGrad",
+    backendName: "cpu",
+    kernelFunc: resizeNearestNeighborGradCpu as tf.KernelFunc,
+    setupFunc: cpuNearestGrad?.setupFunc,
+  });
   add({
     kernelName: "StridedSlice",
     inputsToSave: ["x"],
