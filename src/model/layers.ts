@@ -7,10 +7,11 @@
 import { tf } from "../tf.ts";
 import type { ParamSpec, ParamStore } from "./params.ts";
 
+// GroupNorm is one kernel with a closed-form gradient (float64 sums) on wasm and cpu.
+export { groupNorm } from "../backend/group_norm.ts";
+
 /** torchvision's FrozenBatchNorm2d epsilon. */
 export const FROZEN_BN_EPS = 1e-5;
-/** torch.nn.GroupNorm's default epsilon. */
-export const GROUP_NORM_EPS = 1e-5;
 
 /** Specs of a conv filter `[k, k, cin, cout]` (+ bias when `bias`). */
 export function convSpecs(
@@ -163,23 +164,4 @@ export class ConvRunner {
     }
     this.#cache.clear();
   }
-}
-
-/**
- * GroupNorm over NHWC (torch.nn.GroupNorm semantics: biased variance per image and group).
- * x: [N, H, W, C] → [N, H, W, C]
- */
-export function groupNorm(
-  x: tf.Tensor4D,
-  groups: number,
-  gamma: tf.Tensor1D,
-  beta: tf.Tensor1D,
-): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [n, h, w, c] = x.shape;
-    const grouped = tf.reshape(x, [n, h * w, groups, c / groups]); // [N, HW, G, C/G]
-    const { mean, variance } = tf.moments(grouped, [1, 3], true); // [N, 1, G, 1] each
-    const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, GROUP_NORM_EPS)));
-    return tf.add(tf.mul(tf.reshape(normed, [n, h, w, c]), gamma), beta) as tf.Tensor4D;
-  });
 }

@@ -9,7 +9,6 @@
  *
  * @module
  */
-import type { tf } from "../tf.ts";
 import type { Tensor2D, Tensor3D } from "../tensor.ts";
 
 /** Raw head outputs for a batch of N images with L locations each and C classes. */
