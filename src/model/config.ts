@@ -68,7 +68,7 @@ export const DEFAULT_CONFIG: Readonly<FcosConfig> = Object.freeze({
   topkCandidates: 1000,
   nmsThresh: 0.6,
   detectionsPerImg: 100,
-  trainableBackboneLayers: 3,
+  trainableBackboneLayers: 4,
 });
 
 /**
@@ -83,7 +83,7 @@ export const COMPACT_CONFIG: Readonly<Partial<FcosConfig>> = Object.freeze({
   groupNormGroups: 16,
   minSize: 128,
   maxSize: 160,
-  trainableBackboneLayers: 5,
+  trainableBackboneLayers: 4,
 });
 
 /**

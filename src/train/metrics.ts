@@ -125,6 +125,14 @@ export class MetricsLog {
 /**
  * Reads `metrics.jsonl`. A line that is not JSON is an FcosError naming the file and line (a
  * torn last line, from a crash mid-write, is dropped).
+ *
+ * @example
+ * ```ts ignore
+ * import { readMetrics } from "./metrics.ts";
+ * const records = await readMetrics("runs/demo/metrics.jsonl");
+ * const evals = records.filter((r) => r.type === "eval");
+ * console.log(evals.at(-1)?.voc_map50);
+ * ```
  */
 export async function readMetrics(file: string): Promise<MetricsRecord[]> {
   const text = await Deno.readTextFile(file);

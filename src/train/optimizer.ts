@@ -41,6 +41,7 @@ export interface SgdState {
  * ```ts
  * import { tf } from "../tf.ts";
  * import { Sgd } from "./optimizer.ts";
+ * await tf.setBackend("cpu");
  * const w = tf.variable(tf.tensor1d([1, 2]));
  * const sgd = new Sgd([{ name: "w", variable: w }], { momentum: 0.9, weightDecay: 0 });
  * const { grads } = tf.variableGrads(() => w.square().sum() as tf.Scalar, [w]);
@@ -168,6 +169,7 @@ export function globalNorm(grads: Iterable<tf.Tensor>): tf.Scalar {
  * ```ts
  * import { tf } from "../tf.ts";
  * import { clipByGlobalNorm } from "./optimizer.ts";
+ * await tf.setBackend("cpu");
  * const grads = new Map([["a", tf.tensor1d([3, 4])]]);
  * const { norm } = clipByGlobalNorm(grads, 1);
  * console.log(norm, grads.get("a")!.dataSync()); // 5 [≈0.6, ≈0.8]

@@ -57,13 +57,13 @@ export const COMPACT_TRAINING: Readonly<{
   trainImages: number;
   valImages: number;
 }> = Object.freeze({
-  epochs: 6,
-  lr: 0.02,
-  batchSize: 8,
+  epochs: 5,
+  lr: 0.01,
+  batchSize: 4,
   clipGrad: 10,
-  warmupIters: 50,
-  trainImages: 800,
-  valImages: 200,
+  warmupIters: 100,
+  trainImages: 400,
+  valImages: 150,
 });
 
 /** Options of {@linkcode train}. */
@@ -175,6 +175,20 @@ export interface PreparedBatch {
 /**
  * Preprocesses samples for training at short side `minSize` (long side ≤ `maxSize`) and scales
  * their boxes (torchvision's `GeneralizedRCNNTransform` in training mode).
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../tf.ts";
+ * import { FcosModel } from "../model/fcos.ts";
+ * import { generateSynthetic } from "../data/synthetic.ts";
+ * import { prepareBatch } from "./trainer.ts";
+ * await tf.setBackend("cpu");
+ * const model = FcosModel.create({ backbone: "resnet18", numClasses: 5, fpnChannels: 16, groupNormGroups: 4 });
+ * const batch = prepareBatch(model, [generateSynthetic(0)], 64, 64);
+ * console.log(batch.images.shape); // [1, 64, 64, 3]
+ * batch.images.dispose();
+ * model.dispose();
+ * ```
  */
 export function prepareBatch(
   model: FcosModel,
@@ -209,7 +223,24 @@ export interface StepLosses {
   gradNorm: number;
 }
 
-/** The parameters an optimizer of `model` trains, by torchvision name. */
+/**
+ * The parameters an optimizer of `model` trains, by torchvision name (torchvision's
+ * trainable-layers rule: frozen stages and frozen-BN buffers are left out).
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../tf.ts";
+ * import { FcosModel } from "../model/fcos.ts";
+ * import { Sgd } from "./optimizer.ts";
+ * import { trainableParams } from "./trainer.ts";
+ * await tf.setBackend("cpu");
+ * const model = FcosModel.create({ backbone: "resnet18", numClasses: 5, fpnChannels: 16, groupNormGroups: 4 });
+ * const sgd = new Sgd(trainableParams(model), { momentum: 0.9, weightDecay: 1e-4 });
+ * console.log(sgd.params[0].name);
+ * sgd.dispose();
+ * model.dispose();
+ * ```
+ */
 export function trainableParams(model: FcosModel): { name: string; variable: tf.Variable }[] {
   return model.params.specs.filter((s) => s.trainable).map((s) => ({
     name: s.name,
