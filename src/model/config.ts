@@ -68,7 +68,7 @@ export const DEFAULT_CONFIG: Readonly<FcosConfig> = Object.freeze({
   topkCandidates: 1000,
   nmsThresh: 0.6,
   detectionsPerImg: 100,
-  trainableBackboneLayers: 4,
+  trainableBackboneLayers: 3,
 });
 
 /**
