@@ -20,9 +20,9 @@ const model = FcosModel.create({
 function forwardBench(h: number, w: number) {
   const x = tf.randomNormal([1, h, w, 3]) as tf.Tensor4D;
   return async () => {
-    const out = tf.tidy(() => model.forward(x).head);
-    await Promise.all([out.clsLogits.data(), out.bboxRegression.data(), out.bboxCtrness.data()]);
-    tf.dispose([out.clsLogits, out.bboxRegression, out.bboxCtrness]);
+    const { features, head } = model.forward(x);
+    await Promise.all([head.clsLogits.data(), head.bboxRegression.data(), head.bboxCtrness.data()]);
+    tf.dispose([...features, head.clsLogits, head.bboxRegression, head.bboxCtrness]);
   };
 }
 

@@ -18,7 +18,7 @@ const ours = JSON.parse(await output(deno, ["bench", "-A", "--json", "bench/forw
 const oursMs = new Map<string, number>();
 for (const b of ours.benches) {
   const ok = b.results[0]?.ok;
-  if (ok) oursMs.set(b.name.replace(/ \(.*\)$/, ""), ok.p50 / 1e6);
+  if (ok) oursMs.set(b.name.replace(/ \(.*\)$/, ""), ok.avg / 1e6);
 }
 const torch: Record<number, Map<string, number>> = {};
 for (const threads of [1, 2]) {
@@ -31,7 +31,7 @@ console.log(
     new Date().toISOString()
   }`,
 );
-console.log("case | ours (ms, p50) | torch 1 thread | torch 2 threads | ours / torch(2 threads)");
+console.log("case | ours (ms, mean) | torch 1 thread | torch 2 threads | ours / torch(2 threads)");
 for (const [name, ms] of oursMs) {
   const key = name.replace("FCOS-R18 ", "");
   const t1 = torch[1].get(key), t2 = torch[2].get(key);
