@@ -114,6 +114,25 @@ export {
   VOC_CLASSES,
 } from "./src/data/mod.ts";
 
+// Training
+export {
+  COMPACT_TRAINING,
+  NonFiniteLossError,
+  predictDataset,
+  train,
+  type TrainOptions,
+  type TrainResult,
+} from "./src/train/trainer.ts";
+export {
+  clipByGlobalNorm,
+  type NamedVariable,
+  Sgd,
+  type SgdOptions,
+  type SgdState,
+} from "./src/train/optimizer.ts";
+export type { EvalRecord, StepRecord } from "./src/train/metrics.ts";
+export { lrAt, type LrSchedule, makeSchedule } from "./src/train/schedule.ts";
+
 // Weights, files and pictures
 export {
   inferConfig,

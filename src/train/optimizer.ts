@@ -7,6 +7,7 @@
  */
 import { tf } from "../tf.ts";
 import { FcosError } from "../errors.ts";
+import type { Tensor, Variable } from "../tensor.ts";
 
 /** Options of {@linkcode Sgd}. */
 export interface SgdOptions {
@@ -21,7 +22,7 @@ export interface NamedVariable {
   /** State-dict name, e.g. `head.classification_head.cls_logits.weight`. */
   name: string;
   /** The variable (any shape). */
-  variable: tf.Variable;
+  variable: Variable;
 }
 
 /** The optimizer's state as plain arrays (for checkpoints). */
@@ -89,7 +90,7 @@ export class Sgd {
    * variable's shape; a parameter without a gradient is left unchanged (as torch skips
    * `p.grad is None`). The gradients are not disposed.
    */
-  step(grads: Map<string, tf.Tensor>, lr: number): void {
+  step(grads: Map<string, Tensor>, lr: number): void {
     if (!Number.isFinite(lr)) throw new FcosError(`SGD: learning rate must be finite, got ${lr}`);
     const mu = this.momentum, wd = this.weightDecay;
     tf.tidy(() => {
@@ -152,7 +153,7 @@ let uid = 0;
  * The global L2 norm of all gradients (`torch.nn.utils.clip_grad_norm_`'s `total_norm`), as a
  * scalar tensor the caller disposes.
  */
-export function globalNorm(grads: Iterable<tf.Tensor>): tf.Scalar {
+export function globalNorm(grads: Iterable<Tensor>): tf.Scalar {
   return tf.tidy(() => {
     const squares = [...grads].map((g) => tf.sum(tf.square(g)));
     if (squares.length === 0) return tf.scalar(0);
@@ -176,7 +177,7 @@ export function globalNorm(grads: Iterable<tf.Tensor>): tf.Scalar {
  * ```
  */
 export function clipByGlobalNorm(
-  grads: Map<string, tf.Tensor>,
+  grads: Map<string, Tensor>,
   maxNorm: number,
 ): { norm: number; clipped: boolean } {
   if (!(maxNorm > 0)) throw new FcosError(`gradient clipping norm must be > 0, got ${maxNorm}`);
