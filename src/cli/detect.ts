@@ -127,6 +127,7 @@ export async function detectCommand(args: string[]): Promise<number> {
   if (values.out) await Deno.mkdir(values.out, { recursive: true });
   const records: DetectRecord[] = [];
   let failed = 0;
+  let jpegWarned = false;
   for (const file of positionals) {
     let image;
     try {
@@ -151,12 +152,19 @@ export async function detectCommand(args: string[]): Promise<number> {
     console.log(`${file}: ${detections.length} detection(s)`);
     if (values.out) {
       const ext = path.extname(file).toLowerCase();
-      const format = ext === ".jpg" || ext === ".jpeg" ? "jpeg" : "png";
-      const names = Array.from(
-        { length: model.config.numClasses },
-        (_, i) => nameOf(i),
-      );
-      const bytes = await drawDetections(image, det, names, { format });
+      let format: "png" | "jpeg" = ext === ".jpg" || ext === ".jpeg" ? "jpeg" : "png";
+      const names = Array.from({ length: model.config.numClasses }, (_, i) => nameOf(i));
+      let bytes: Uint8Array;
+      try {
+        bytes = await drawDetections(image, det, names, { format });
+      } catch (e) {
+        // JPEG needs imagescript's native codec (--allow-ffi --allow-env); PNG never does.
+        if (format !== "jpeg" || !(e instanceof FcosError)) throw e;
+        if (!jpegWarned) console.error(`detect: writing PNG instead of JPEG: ${e.message}`);
+        jpegWarned = true;
+        format = "png";
+        bytes = await drawDetections(image, det, names, { format });
+      }
       const outFile = path.join(
         values.out,
         `${path.basename(file, path.extname(file))}.${format === "jpeg" ? "jpg" : "png"}`,

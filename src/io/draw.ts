@@ -7,6 +7,7 @@
  */
 import { FcosError } from "../errors.ts";
 import { drawText, measureText } from "./font.ts";
+import { encodeImage } from "../data/image.ts";
 
 /** An RGB image to draw on: `data` holds H×W×3 bytes, row-major. */
 export interface DrawImage {
@@ -192,24 +193,14 @@ export async function encodeRgb(
   format: "png" | "jpeg" = "png",
   jpegQuality = 90,
 ): Promise<Uint8Array> {
-  const { data, width, height } = image;
-  // Imported on use: keeps start-up light, and `deno doc` cannot parse imagescript's typings.
-  const { Image } = await import("imagescript");
-  const img = new Image(width, height);
-  const bitmap = img.bitmap;
-  for (let i = 0, j = 0; i < width * height; i++, j += 4) {
-    bitmap[j] = data[3 * i];
-    bitmap[j + 1] = data[3 * i + 1];
-    bitmap[j + 2] = data[3 * i + 2];
-    bitmap[j + 3] = 255;
-  }
+  // PNG through the pure-JS codec (no extra permissions); JPEG through imagescript's native one.
   if (format === "jpeg") {
     const q = Math.round(jpegQuality);
     if (!(q >= 1 && q <= 100)) throw new FcosError(`jpegQuality must be 1…100, got ${jpegQuality}`);
-    return await img.encodeJPEG(q);
+    return await encodeImage(image, "jpg", q);
   }
   if (format !== "png") throw new FcosError(`unknown image format '${format}' (png or jpeg)`);
-  return await img.encode();
+  return await encodeImage(image, "png");
 }
 
 /**

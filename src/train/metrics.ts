@@ -156,6 +156,28 @@ export async function readMetrics(file: string): Promise<MetricsRecord[]> {
  * Returns the files written.
  */
 export async function writePlots(runDir: string, records: MetricsRecord[]): Promise<string[]> {
+  if (plotsUnavailable) return [];
+  try {
+    return await drawPlots(runDir, records);
+  } catch (e) {
+    // The plotting library is a native addon: without --allow-ffi/--allow-env the run goes on
+    // (metrics.jsonl has every number) and says once how to get the pictures.
+    if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) {
+      throw e;
+    }
+    plotsUnavailable = true;
+    console.error(
+      `warning: plots skipped (${
+        (e as Error).message.split(",")[0]
+      }); drawing the PNG curves needs --allow-ffi and --allow-env (or -A)`,
+    );
+    return [];
+  }
+}
+
+let plotsUnavailable = false;
+
+async function drawPlots(runDir: string, records: MetricsRecord[]): Promise<string[]> {
   const steps = records.filter((r): r is StepRecord => r.type === "step");
   const evals = records.filter((r): r is EvalRecord => r.type === "eval");
   if (steps.length === 0) return [];
