@@ -11,6 +11,7 @@ import { saveWeights } from "../src/io/weights.ts";
 import { readSafetensors } from "../src/io/safetensors.ts";
 import { encodeImage, readImage } from "../src/data/image.ts";
 import { referenceDir } from "./_reference.ts";
+import { captured } from "./_capture.ts";
 import { assertSameDetections, referenceDetections } from "./_detections.ts";
 
 const dir = referenceDir("model");
@@ -89,12 +90,8 @@ Deno.test("detect CLI: a missing or broken image is one line; the others are pro
   const tmp = await Deno.makeTempDir();
   await tinySetup(tmp);
   await Deno.writeTextFile(`${tmp}/notes.jpg`, "this is not an image");
-  const errors: string[] = [];
-  const original = console.error;
-  console.error = (...a: unknown[]) => errors.push(a.join(" "));
-  let code: number;
-  try {
-    code = await detectCommand([
+  const { result: code, lines: errors } = await captured("error", () =>
+    detectCommand([
       "--weights",
       `${tmp}/tiny.safetensors`,
       "--backend",
@@ -104,10 +101,7 @@ Deno.test("detect CLI: a missing or broken image is one line; the others are pro
       `${tmp}/missing.png`,
       `${tmp}/notes.jpg`,
       `${tmp}/ok.png`,
-    ]);
-  } finally {
-    console.error = original;
-  }
+    ]));
   assertEquals(code, 1);
   const records: DetectRecord[] = JSON.parse(await Deno.readTextFile(`${tmp}/det.json`));
   assertEquals(records.map((r) => r.file), [`${tmp}/ok.png`]);

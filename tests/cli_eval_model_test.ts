@@ -10,6 +10,7 @@ import { openDataset } from "../src/data/dataset.ts";
 import { predictDataset } from "../src/train/trainer.ts";
 import { evaluateDetections } from "../src/eval/detections.ts";
 import { evalCommand } from "../src/cli/eval.ts";
+import { captured } from "./_capture.ts";
 
 Deno.test("eval CLI: a model on a data set gives the library's numbers", async () => {
   await initBackend({ backend: "wasm", log: () => {} });
@@ -32,12 +33,8 @@ Deno.test("eval CLI: a model on a data set gives the library's numbers", async (
   const want = evaluateDetections(samples, detections, 5, dataset.classNames);
   model.dispose();
 
-  const out: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  let code: number;
-  try {
-    code = await evalCommand([
+  const { result: code, lines: out } = await captured("log", () =>
+    evalCommand([
       "--weights",
       `${tmp}/m.safetensors`,
       "--data",
@@ -48,10 +45,7 @@ Deno.test("eval CLI: a model on a data set gives the library's numbers", async (
       "3",
       "--json",
       `${tmp}/stats.json`,
-    ]);
-  } finally {
-    console.log = log;
-  }
+    ]));
   assertEquals(code, 0);
   const got = JSON.parse(await Deno.readTextFile(`${tmp}/stats.json`));
   assertEquals(got.stats, want.coco.stats);
@@ -63,11 +57,6 @@ Deno.test("eval CLI: a model on a data set gives the library's numbers", async (
 });
 
 Deno.test("eval CLI: --weights without --data is a usage error (exit 2)", async () => {
-  const err = console.error;
-  console.error = () => {};
-  try {
-    assertEquals(await evalCommand(["--weights", "w.safetensors"]), 2);
-  } finally {
-    console.error = err;
-  }
+  const { result } = await captured("error", () => evalCommand(["--weights", "w.safetensors"]));
+  assertEquals(result, 2);
 });
