@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { DecodeInput } from "../src/decode/decode.ts";
 
 /** One NMS benchmark case. */
 export interface BoxCase {
@@ -119,25 +120,8 @@ if (import.meta.main) {
   writeCases(Deno.args[0], 0.6);
 }
 
-/** Synthetic head outputs of one image, shaped like `DecodeInput` (see src/decode/decode.ts). */
-export interface HeadCase {
-  /** L×C logits. */
-  clsLogits: Float32Array;
-  /** L×4 regression (≥ 0). */
-  bboxRegression: Float32Array;
-  /** L centerness logits. */
-  bboxCtrness: Float32Array;
-  /** L×4 anchors. */
-  anchors: Float32Array;
-  /** Locations per level. */
-  numAnchorsPerLevel: number[];
-  /** C. */
-  numClasses: number;
-  /** Clip height. */
-  imageHeight: number;
-  /** Clip width. */
-  imageWidth: number;
-}
+/** Synthetic head outputs of one image: exactly a `DecodeInput`. */
+export type HeadCase = DecodeInput;
 
 /**
  * Head outputs of a size×size image (levels P3–P7, strides 8–128, anchor sizes 8–128, as

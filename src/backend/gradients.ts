@@ -35,7 +35,8 @@ const UNARY_PREDICATES = [
   "Round",
 ];
 
-interface StridedSliceAttrs {
+/** Attributes of tfjs's StridedSlice kernel. */
+export interface StridedSliceAttrs {
   begin: number[];
   end: number[];
   strides: number[];

@@ -25,6 +25,7 @@
 // this module to register its kernels, and importing ../tf.ts back would make a cycle in which a
 // program that imports this module first reaches the registration before this module has run.
 import * as tf from "@tensorflow/tfjs";
+import type { StridedSliceAttrs } from "./gradients.ts";
 
 type Info = tf.TensorInfo;
 type Attrs = Record<string, unknown>;
@@ -639,17 +640,6 @@ function slice(
     sz.map(() => 1),
   );
   return out;
-}
-
-interface StridedSliceAttrs {
-  begin: number[];
-  end: number[];
-  strides: number[];
-  beginMask: number;
-  endMask: number;
-  ellipsisMask: number;
-  newAxisMask: number;
-  shrinkAxisMask: number;
 }
 
 let nativeStridedSlice: tf.KernelFunc | undefined;
