@@ -3,16 +3,8 @@
  * --json`) and torchvision's on the CPU (bench/torch_forward.py, 1 thread and 2 threads), with
  * the ratio. Usage: deno run -A bench/forward_vs_torch.ts
  */
+import { output } from "./_run.ts";
 const deno = Deno.execPath();
-
-async function output(cmd: string, args: string[]): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command(cmd, { args }).output();
-  const text = new TextDecoder().decode(stdout);
-  if (code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(stderr)}`);
-  }
-  return text;
-}
 
 const ours = JSON.parse(await output(deno, ["bench", "-A", "--json", "bench/forward_bench.ts"]));
 const oursMs = new Map<string, number>();

@@ -3,17 +3,9 @@
  * torchvision's on the CPU (bench/torch_train_step.py, 1 thread and all cores), with the ratio.
  * Usage: deno run -A bench/train_vs_torch.ts   (FCOS_BENCH_FULL=1 adds 4×512×512)
  */
+import { output } from "./_run.ts";
 const deno = Deno.execPath();
 const full = Deno.env.get("FCOS_BENCH_FULL") === "1";
-
-async function output(cmd: string, args: string[]): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command(cmd, { args }).output();
-  const text = new TextDecoder().decode(stdout);
-  if (code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")} failed:\n${new TextDecoder().decode(stderr)}`);
-  }
-  return text;
-}
 
 const ours = JSON.parse(await output(deno, ["bench", "-A", "--json", "bench/train_bench.ts"]));
 // deno bench --json reports avg/min/max/p75… (no median) in nanoseconds, and `n` runs.

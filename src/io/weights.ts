@@ -45,8 +45,32 @@ async function open(source: string | Safetensors): Promise<{ st: Safetensors; fi
   return { st: source, file: "<safetensors>" };
 }
 
-function assign(model: FcosModel, name: string, entry: TensorEntry, file: string, from: string) {
-  model.params.assignFromTorch(name, toFloat32(entry, from), entry.shape, file);
+/**
+ * Assigns every tensor of `st` that `nameOf` maps to a model name (null: ignore it); a name the
+ * model lacks is an FcosError, `unexpected` says for what. Returns the names set and ignored.
+ */
+function assignAll(
+  model: FcosModel,
+  st: Safetensors,
+  file: string,
+  nameOf: (raw: string) => string | null,
+  unexpected: string,
+): { seen: Set<string>; ignored: string[] } {
+  const ignored: string[] = [];
+  const seen = new Set<string>();
+  for (const [rawName, entry] of st.tensors) {
+    const name = nameOf(rawName);
+    if (name === null) {
+      ignored.push(rawName);
+      continue;
+    }
+    if (!model.params.has(name)) {
+      throw new FcosError(`${file}: unexpected tensor '${rawName}' ${unexpected}`);
+    }
+    model.params.assignFromTorch(name, toFloat32(entry, rawName), entry.shape, file);
+    seen.add(name);
+  }
+  return { seen, ignored };
 }
 
 /**
@@ -66,22 +90,13 @@ export async function loadWeights(
   source: string | Safetensors,
 ): Promise<LoadReport> {
   const { st, file } = await open(source);
-  const ignored: string[] = [];
-  const seen = new Set<string>();
-  for (const [rawName, entry] of st.tensors) {
-    if (IGNORED.test(rawName)) {
-      ignored.push(rawName);
-      continue;
-    }
-    const name = canonicalName(rawName);
-    if (!model.params.has(name)) {
-      throw new FcosError(
-        `${file}: unexpected tensor '${rawName}' (not part of an FCOS ${model.config.backbone} model with ${model.config.numClasses} classes)`,
-      );
-    }
-    assign(model, name, entry, file, rawName);
-    seen.add(name);
-  }
+  const { seen, ignored } = assignAll(
+    model,
+    st,
+    file,
+    (raw) => (IGNORED.test(raw) ? null : canonicalName(raw)),
+    `(not part of an FCOS ${model.config.backbone} model with ${model.config.numClasses} classes)`,
+  );
   const missing = model.params.specs.filter((s) => !seen.has(s.name)).map((s) => s.name);
   if (missing.length > 0) {
     throw new FcosError(
@@ -110,23 +125,10 @@ export async function loadBackboneWeights(
   source: string | Safetensors,
 ): Promise<LoadReport> {
   const { st, file } = await open(source);
-  const ignored: string[] = [];
-  const seen = new Set<string>();
-  for (const [rawName, entry] of st.tensors) {
-    const bare = rawName.replace(/^(backbone\.body\.|module\.)/, "");
-    if (IGNORED.test(bare) || bare.startsWith("fc.")) {
-      ignored.push(rawName);
-      continue;
-    }
-    const name = `backbone.body.${bare}`;
-    if (!model.params.has(name)) {
-      throw new FcosError(
-        `${file}: unexpected tensor '${rawName}' for a ${model.config.backbone} backbone`,
-      );
-    }
-    assign(model, name, entry, file, rawName);
-    seen.add(name);
-  }
+  const { seen, ignored } = assignAll(model, st, file, (raw) => {
+    const bare = raw.replace(/^(backbone\.body\.|module\.)/, "");
+    return IGNORED.test(bare) || bare.startsWith("fc.") ? null : `backbone.body.${bare}`;
+  }, `for a ${model.config.backbone} backbone`);
   const missing = model.params.specs.filter((s) =>
     s.name.startsWith("backbone.body.") && !seen.has(s.name)
   );
