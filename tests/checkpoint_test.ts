@@ -79,9 +79,13 @@ Deno.test("checkpoint: weights, momentum and state round-trip; the swap keeps on
   const sgdB = new Sgd(trainableParams(b));
   await loadCheckpointTensors(found, b, sgdB);
   for (const s of a.params.specs) {
-    assertEquals(b.params.readTorch(s.name).data, a.params.readTorch(s.name).data, s.name);
+    assertEquals(
+      (await b.params.readTorch(s.name)).data,
+      (await a.params.readTorch(s.name)).data,
+      s.name,
+    );
   }
-  const bufA = sgdA.getState(), bufB = sgdB.getState();
+  const bufA = await sgdA.getState(), bufB = await sgdB.getState();
   assertEquals(bufB.steps, 1);
   for (const [name, v] of bufA.buffers) assertEquals(bufB.buffers.get(name)!.data, v.data, name);
 

@@ -117,7 +117,7 @@ Deno.test({
     assertEquals(report.loaded > 60, true);
     const full = (await readSafetensors(`${dir}/weights.safetensors`)).tensors;
     const key = "backbone.body.layer2.0.conv1.weight";
-    const got = model.params.readTorch(key);
+    const got = await model.params.readTorch(key);
     assertClose(got.data, toFloat32(full.get(key)!, key), 0, key);
     model.dispose();
   },

@@ -187,7 +187,7 @@ let registered = false;
 import * as tf from "@tensorflow/tfjs";
  * registerMissingGradients();
  * const g = tf.grad((x: tf.Tensor) => tf.sum(tf.stridedSlice(x, [1], [6], [2])))(tf.zeros([6]));
- * console.log(Array.from(g.dataSync())); // [0, 1, 0, 1, 0, 1]
+ * console.log(Array.from(await g.data())); // [0, 1, 0, 1, 0, 1]
  * ```
  */
 export function registerMissingGradients(): void {

@@ -9,6 +9,7 @@
 import { FcosError } from "../errors.ts";
 import type { FcosModel } from "../model/fcos.ts";
 import type { BackboneName, FcosConfig } from "../model/config.ts";
+import { torchShape } from "../model/params.ts";
 import {
   readSafetensors,
   type Safetensors,
@@ -101,7 +102,7 @@ export async function loadWeights(
   if (missing.length > 0) {
     throw new FcosError(
       `${file}: missing ${missing.length} tensor(s), first '${missing[0]}' with shape [${
-        model.params.readTorch(missing[0]).shape.join(", ")
+        torchShape(model.params.spec(missing[0])!).join(", ")
       }]`,
     );
   }
@@ -150,17 +151,19 @@ export async function loadBackboneWeights(
  * import { FcosModel } from "../model/fcos.ts";
  * import { stateDict } from "./weights.ts";
  * const model = FcosModel.create({ backbone: "resnet18", numClasses: 2, fpnChannels: 32, groupNormGroups: 8 });
- * console.log(stateDict(model).has("head.classification_head.cls_logits.bias")); // true
+ * console.log((await stateDict(model)).has("head.classification_head.cls_logits.bias")); // true
  * model.dispose();
  * ```
  */
-export function stateDict(model: FcosModel): Map<string, TensorEntry> {
-  const out = new Map<string, TensorEntry>();
-  for (const spec of model.params.specs) {
-    const { data, shape } = model.params.readTorch(spec.name);
-    out.set(spec.name, { dtype: "F32", shape, data });
-  }
-  return out;
+export async function stateDict(model: FcosModel): Promise<Map<string, TensorEntry>> {
+  // One download per tensor, all in flight at once: the backend batches the copies.
+  const entries = await Promise.all(
+    model.params.specs.map(async (spec) => {
+      const { data, shape } = await model.params.readTorch(spec.name);
+      return [spec.name, { dtype: "F32", shape, data } as TensorEntry] as const;
+    }),
+  );
+  return new Map(entries);
 }
 
 /**
@@ -178,7 +181,7 @@ export async function saveWeights(
   path: string,
   metadata: Record<string, string> = {},
 ): Promise<void> {
-  await writeSafetensors(path, stateDict(model), {
+  await writeSafetensors(path, await stateDict(model), {
     format: "pt",
     backbone: model.config.backbone,
     num_classes: String(model.config.numClasses),

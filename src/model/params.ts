@@ -116,16 +116,22 @@ export class ParamStore {
     });
   }
 
-  /** Reads `name` in PyTorch layout (OIHW for conv filters). */
-  readTorch(name: string): { data: Float32Array; shape: number[] } {
-    const spec = this.#specByName.get(name)!;
-    const data = tf.tidy(() => {
+  /**
+   * Reads `name` in PyTorch layout (OIHW for conv filters). Asynchronous: on WebGPU a synchronous
+   * read stalls the device queue (and in Deno has no canvas to go through).
+   */
+  async readTorch(name: string): Promise<{ data: Float32Array; shape: number[] }> {
+    const spec = this.#specByName.get(name);
+    if (!spec) throw new Error(`no parameter named ${name}`);
+    const t = tf.tidy(() => {
       const v = this.get(name);
       return spec.isConvFilter ? tf.transpose(v, [3, 2, 0, 1]) : v.clone();
     });
-    const out = { data: data.dataSync() as Float32Array, shape: torchShape(spec) };
-    data.dispose();
-    return out;
+    try {
+      return { data: (await t.data()) as Float32Array, shape: torchShape(spec) };
+    } finally {
+      t.dispose();
+    }
   }
 
   /** Disposes every variable. */

@@ -106,7 +106,7 @@ export async function saveCheckpoint(
     epoch: String(state.epoch),
     step: String(state.step),
   });
-  await writeOptimizer(path.join(fresh, "optimizer.safetensors"), optimizer.getState());
+  await writeOptimizer(path.join(fresh, "optimizer.safetensors"), await optimizer.getState());
   // state.json last: a checkpoint folder with a state.json is complete.
   await writeFileAtomic(path.join(fresh, "state.json"), JSON.stringify(state, null, 2) + "\n");
   // Swap: checkpoint → checkpoint-old, checkpoint-new → checkpoint, drop checkpoint-old.

@@ -25,12 +25,20 @@ export interface NamedVariable {
   variable: Variable;
 }
 
+/** One momentum buffer read back to the CPU (same layout as its variable). */
+export interface MomentumBuffer {
+  /** The values. */
+  data: Float32Array;
+  /** The variable's shape. */
+  shape: number[];
+}
+
 /** The optimizer's state as plain arrays (for checkpoints). */
 export interface SgdState {
   /** Updates applied so far. */
   steps: number;
   /** Momentum buffer of each parameter by name (same layout as the variable). */
-  buffers: Map<string, { data: Float32Array; shape: number[] }>;
+  buffers: Map<string, MomentumBuffer>;
 }
 
 /**
@@ -47,7 +55,7 @@ export interface SgdState {
  * const sgd = new Sgd([{ name: "w", variable: w }], { momentum: 0.9, weightDecay: 0 });
  * const { grads } = tf.variableGrads(() => w.square().sum() as tf.Scalar, [w]);
  * sgd.step(new Map([["w", grads[w.name]]]), 0.1);
- * console.log(w.dataSync()); // Float32Array [0.8, 1.6]
+ * console.log(await w.data()); // Float32Array [0.8, 1.6]
  * tf.dispose(grads);
  * sgd.dispose();
  * ```
@@ -108,13 +116,16 @@ export class Sgd {
     this.#steps++;
   }
 
-  /** The momentum buffers and step count, read back to the CPU. */
-  getState(): SgdState {
-    const buffers = new Map<string, { data: Float32Array; shape: number[] }>();
-    for (const [name, v] of this.#buffers) {
-      buffers.set(name, { data: v.dataSync() as Float32Array, shape: [...v.shape] });
-    }
-    return { steps: this.#steps, buffers };
+  /** The momentum buffers and step count, read back to the CPU (asynchronously). */
+  async getState(): Promise<SgdState> {
+    const steps = this.#steps;
+    const entries = await Promise.all(
+      [...this.#buffers].map(async ([name, v]): Promise<[string, MomentumBuffer]> => [
+        name,
+        { data: (await v.data()) as Float32Array, shape: [...v.shape] },
+      ]),
+    );
+    return { steps, buffers: new Map(entries) };
   }
 
   /**
@@ -172,17 +183,17 @@ export function globalNorm(grads: Iterable<Tensor>): tf.Scalar {
  * import { clipByGlobalNorm } from "./optimizer.ts";
  * await tf.setBackend("cpu");
  * const grads = new Map([["a", tf.tensor1d([3, 4])]]);
- * const { norm } = clipByGlobalNorm(grads, 1);
- * console.log(norm, grads.get("a")!.dataSync()); // 5 [≈0.6, ≈0.8]
+ * const { norm } = await clipByGlobalNorm(grads, 1);
+ * console.log(norm, await grads.get("a")!.data()); // 5 [≈0.6, ≈0.8]
  * ```
  */
-export function clipByGlobalNorm(
+export async function clipByGlobalNorm(
   grads: Map<string, Tensor>,
   maxNorm: number,
-): { norm: number; clipped: boolean } {
+): Promise<{ norm: number; clipped: boolean }> {
   if (!(maxNorm > 0)) throw new FcosError(`gradient clipping norm must be > 0, got ${maxNorm}`);
   const normT = globalNorm(grads.values());
-  const norm = normT.dataSync()[0];
+  const norm = (await normT.data())[0];
   normT.dispose();
   const coef = maxNorm / (norm + 1e-6);
   if (!(coef < 1)) return { norm, clipped: false };
