@@ -12,6 +12,7 @@ import { tf } from "../tf.ts";
 import { registerMissingGradients } from "./gradients.ts";
 import { registerGroupNormKernels } from "./group_norm.ts";
 import { registerWasmGradients } from "./wasm_gradients.ts";
+import { registerWebGpuKernels, watchWebGpuDevice } from "./webgpu.ts";
 import {
   configureWasmThreads,
   stopWasmThreads,
@@ -257,7 +258,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       throw new FcosError("backend 'webgpu' failed to start: no WebGPU adapter (navigator.gpu)");
     }
     try {
+      registerWebGpuKernels();
       await setBackendChecked("webgpu", () => tf.setBackend("webgpu"));
+      watchWebGpuDevice();
       current = { name, adapter: probe!.description, isSoftwareAdapter: probe!.software };
       const kind = probe!.software ? "software" : "hardware";
       log(`backend: webgpu on '${probe!.description}' (${kind} adapter)`);

@@ -15,6 +15,7 @@ import { tf } from "../tf.ts";
 import { FcosError } from "../errors.ts";
 import { path } from "../std.ts";
 import { type BackendName, initBackend } from "../backend/select.ts";
+import { checkWebGpuDevice, webGpuDeviceProblem } from "../backend/webgpu.ts";
 import { FcosModel } from "../model/fcos.ts";
 import { type FcosConfig, makeConfig } from "../model/config.ts";
 import { preprocessImages, scaleBoxes } from "../model/transform.ts";
@@ -282,25 +283,29 @@ export async function trainStep(
     parts = tf.keep(tf.stack([l.classification, l.bboxRegression, l.bboxCtrness]) as tf.Tensor1D);
     return tf.addN([l.classification, l.bboxRegression, l.bboxCtrness]) as tf.Scalar;
   }, params.map((p) => p.variable));
+  if (Deno.env.get("DBG")) console.log("dbg parts", await parts!.data(), await value.data());
   const gradMap = new Map<string, tf.Tensor>();
   for (const p of params) {
     const g = grads[p.variable.name];
     if (g !== undefined) gradMap.set(p.name, g);
   }
-  const normT = globalNorm(gradMap.values());
+  // What crosses the bus: five floats (three loss terms, their sum, the gradient norm), in one
+  // read; the weights and gradients stay on the device.
+  const scalars = tf.tidy(() =>
+    tf.concat([parts!, value.reshape([1]), globalNorm(gradMap.values()).reshape([1])])
+  );
   try {
-    const [partData, totalData, normData] = await Promise.all([
-      parts!.data(),
-      value.data(),
-      normT.data(),
-    ]);
+    const read = (await scalars.data()) as Float32Array;
+    // A WebGPU command buffer with an error was dropped: these numbers would be stale memory.
+    checkWebGpuDevice();
+    const partData = read.subarray(0, 3);
     const losses: StepLosses = {
-      classification: partData[0],
-      bboxRegression: partData[1],
-      bboxCtrness: partData[2],
-      total: totalData[0],
+      classification: read[0],
+      bboxRegression: read[1],
+      bboxCtrness: read[2],
+      total: read[3],
       numPositives,
-      gradNorm: normData[0],
+      gradNorm: read[4],
     };
     const where = options.step === undefined ? "" : `step ${options.step}: `;
     const names = ["classification", "bbox_regression", "bbox_ctrness"];
@@ -333,7 +338,7 @@ export async function trainStep(
     tf.dispose(grads);
     value.dispose();
     parts?.dispose();
-    normT.dispose();
+    scalars.dispose();
   }
 }
 
@@ -666,6 +671,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       progress?.resetClock();
     };
 
+    const keptCheckpoint = () =>
+      lastGood
+        ? `the last good checkpoint (epoch ${lastGood.epoch}, step ${lastGood.step}) is kept in ${
+          path.join(runDir, "checkpoint")
+        }`
+        : "no checkpoint was written yet";
+
     if (progressOn) {
       progress = new ProgressLine({ totalSteps, stepsPerEpoch, epochs: settings.epochs });
     }
@@ -689,21 +701,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           });
         } catch (e) {
           if (e instanceof NonFiniteLossError) {
-            const kept = lastGood
-              ? `the last good checkpoint (epoch ${lastGood.epoch}, step ${lastGood.step}) is kept in ${
-                path.join(runDir, "checkpoint")
-              }`
-              : "no checkpoint was written yet";
             throw new FcosError(
-              `training diverged at ${e.message}; stopped without saving these weights, ${kept}. ` +
+              `training diverged at ${e.message}; stopped without saving these weights, ${keptCheckpoint()}. ` +
                 `Try a lower --lr or --clip-grad`,
               { cause: e },
             );
           }
-          if (isOutOfMemory(e)) {
+          // A lost device fails the next read with a generic error: the device says what happened.
+          const deviceProblem = webGpuDeviceProblem();
+          if (deviceProblem !== null || isOutOfMemory(e)) {
+            const what = deviceProblem ?? "out of memory";
             throw new FcosError(
-              `out of memory at step ${step} (batch of ${batch.samples.length} at size ${size} on ` +
-                `${backend.name}): try a smaller --batch-size or --size`,
+              `${what} at step ${step} (batch of ${batch.samples.length} at size ${size} on ` +
+                `${backend.name}); ${keptCheckpoint()}. Try a smaller --batch-size or --size`,
               { cause: e },
             );
           }
@@ -819,6 +829,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       modelPath,
       seconds,
     };
+  } catch (e) {
+    // Evaluation or a checkpoint on a WebGPU device that failed: say what the device reported.
+    const deviceProblem = webGpuDeviceProblem();
+    if (e instanceof FcosError || deviceProblem === null) throw e;
+    throw new FcosError(
+      `${deviceProblem} (step ${step}, ${backend.name}); try a smaller --batch-size or --size`,
+      { cause: e },
+    );
   } finally {
     progress?.done();
     metrics?.close();
