@@ -13,6 +13,7 @@ import {
 } from "../src/backend/select.ts";
 import { FcosError } from "../src/errors.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "../src/std.ts";
+import { hasWebGpuAdapter } from "./_webgpu.ts";
 
 Deno.test("software WebGPU adapters are recognised and never the default", () => {
   const llvmpipe = { description: "llvmpipe (LLVM 15.0.6, 256 bits)", vendor: "65541" };
@@ -225,7 +226,7 @@ Deno.test({
   name: "webgpu (any adapter, tiny input) agrees with wasm",
   sanitizeOps: false,
   sanitizeResources: false,
-  ignore: (globalThis.navigator as { gpu?: unknown }).gpu === undefined,
+  ignore: !(await hasWebGpuAdapter()),
   async fn() {
     await initBackend({ backend: "wasm", log: () => {} });
     const wasm = await runNet([1, 16, 16, 3]);

@@ -6,6 +6,7 @@ import { tf } from "../src/tf.ts";
 import { groupNorm } from "../src/backend/group_norm.ts";
 import { registerWasmGradients } from "../src/backend/wasm_gradients.ts";
 import { assert, assertEquals, assertThrows } from "../src/std.ts";
+import { hasWebGpuAdapter } from "./_webgpu.ts";
 
 registerWasmGradients();
 
@@ -79,7 +80,7 @@ Deno.test("groupNorm matches torch.nn.GroupNorm on a hand-checked case", async (
 
 Deno.test({
   name: "groupNorm's composed fallback (WebGPU) matches the kernels",
-  ignore: (globalThis.navigator as { gpu?: unknown }).gpu === undefined,
+  ignore: !(await hasWebGpuAdapter()),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
