@@ -125,6 +125,7 @@ export {
 } from "./src/train/trainer.ts";
 export {
   clipByGlobalNorm,
+  type MomentumBuffer,
   type NamedVariable,
   Sgd,
   type SgdOptions,
