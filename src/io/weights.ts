@@ -435,5 +435,6 @@ export async function loadFineTuneWeights(
   for (const [name, raw, entry] of load) {
     model.params.assignFromTorch(name, toFloat32(entry, raw), entry.shape, where);
   }
+  reinitialised.sort((a, b) => CLASS_TENSORS.indexOf(a) - CLASS_TENSORS.indexOf(b)); // weight, bias
   return { loaded: load.length, ignored, reinitialised };
 }
