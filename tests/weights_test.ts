@@ -21,6 +21,7 @@ import { encodeImage } from "../src/data/image.ts";
 import { generateSynthetic } from "../src/data/synthetic.ts";
 import { Rng } from "../src/data/rng.ts";
 import { assertSameDetections } from "./_detections.ts";
+import { referenceDir } from "./_reference.ts";
 
 await initBackend({ backend: "wasm", threads: 1, log: () => {} });
 
@@ -161,6 +162,32 @@ Deno.test("fineTuneArchitecture: read off our files and torchvision's; a conflic
   );
   model.dispose();
   await Deno.remove(dir, { recursive: true });
+});
+
+const modelRef = referenceDir("model"); // scripts/reference/model.py
+
+Deno.test({
+  name: "fine-tune load: torchvision's own FCOS state dict (7 classes) starts a 3-class model",
+  ignore: modelRef === null,
+  async fn() {
+    const file = `${modelRef}/weights.safetensors`;
+    const st = await readSafetensors(file);
+    const arch = fineTuneArchitecture(st, file);
+    assertEquals(arch.architecture, {
+      backbone: "resnet18",
+      backboneWidth: 1,
+      fpnChannels: 256,
+      headConvs: 4,
+    });
+    assertEquals(arch.numClasses, 7);
+    const model = FcosModel.create({ ...arch.architecture, numClasses: 3 });
+    const r = await loadFineTuneWeights(model, file);
+    assertEquals(r.reinitialised, [LOGITS_W, LOGITS_B]);
+    assertEquals(r.loaded, st.tensors.size - 2);
+    const key = "head.regression_head.bbox_reg.weight";
+    assertEquals((await model.params.readTorch(key)).data, st.tensors.get(key)!.data);
+    model.dispose();
+  },
 });
 
 /** Makes no layer an identity and gives well-separated scores (as scripts/reference/model.py). */
