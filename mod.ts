@@ -136,8 +136,11 @@ export { lrAt, type LrSchedule, makeSchedule } from "./src/train/schedule.ts";
 
 // Weights, files and pictures
 export {
+  fineTuneArchitecture,
+  type FineTuneReport,
   inferConfig,
   loadBackboneWeights,
+  loadFineTuneWeights,
   type LoadReport,
   loadWeights,
   saveWeights,

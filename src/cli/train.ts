@@ -11,17 +11,20 @@ import { parseArgs } from "../std.ts";
 import { UsageError } from "../errors.ts";
 import { BACKEND_NAMES, type BackendName } from "../backend/select.ts";
 import { COMPACT_CONFIG, type FcosConfig } from "../model/config.ts";
+import { ARCHITECTURE_KEYS } from "../io/weights.ts";
 import { DATA_SPEC_HELP } from "../data/dataset.ts";
 import { COMPACT_TRAINING, train, type TrainOptions } from "../train/trainer.ts";
 
 const HELP = `usage: cli.ts train --data SPEC --out RUN_DIR [options]
        cli.ts train --resume RUN_DIR
        cli.ts train --data synthetic --compact --out runs/demo      (the demo)
+       cli.ts train --weights fcos.safetensors --data SPEC --out RUN_DIR (fine-tune)
 
 Trains FCOS with SGD (momentum 0.9, weight decay 1e-4), linear warm-up and cosine decay, random
 horizontal flips. Writes into RUN_DIR: checkpoint/ (every epoch and on Ctrl-C), metrics.jsonl,
 loss.png, loss_components.png, lr.png, map.png, model.safetensors (final weights, torchvision
-names) and detections/ (validation images with detections drawn).
+names), best.safetensors (the epoch with the highest validation VOC mAP@0.5) and detections/
+(validation images with detections drawn).
 
 data (--data, --val-data):
 ${DATA_SPEC_HELP.split("\n").map((l) => `  ${l}`).join("\n")}
@@ -38,6 +41,9 @@ options:
                           ${COMPACT_TRAINING.trainImages} synthetic training images, ${COMPACT_TRAINING.epochs} epochs)
   --backbone NAME         resnet18 | resnet34 | resnet50 (default resnet50; compact: resnet18)
   --backbone-weights F    torchvision ImageNet ResNet weights (safetensors) to start from
+  --weights F             fine-tune a whole FCOS (torchvision's state dict, or a model or
+                          checkpoint of this project): the architecture is the file's, the classes
+                          the data's (a classifier for another class count is re-initialised)
   --epochs N              epochs (default 10)
   --lr X                  peak learning rate (default 0.005)
   --batch-size N          images per step (default 4)
@@ -88,6 +94,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       compact: { type: "boolean" },
       backbone: { type: "string" },
       "backbone-weights": { type: "string" },
+      weights: { type: "string" },
       epochs: { type: "string" },
       lr: { type: "string" },
       "batch-size": { type: "string" },
@@ -132,6 +139,15 @@ export async function trainCommand(args: string[]): Promise<number> {
     if (values.out === undefined) throw new UsageError("train: --out RUN_DIR is required");
     const compact = values.compact ?? false;
     const config: Partial<FcosConfig> = compact ? { ...COMPACT_CONFIG } : {};
+    if (values.weights !== undefined) {
+      for (const flag of ["backbone", "backbone-weights"] as const) {
+        if (values[flag] !== undefined) {
+          throw new UsageError(`train: --weights gives the whole model; drop --${flag}`);
+        }
+      }
+      // --compact keeps its schedule and image sizes; the architecture is the file's.
+      for (const key of ARCHITECTURE_KEYS) delete config[key];
+    }
     if (values.backbone !== undefined) {
       if (!["resnet18", "resnet34", "resnet50"].includes(values.backbone)) {
         throw new UsageError(
@@ -174,6 +190,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       trainSizes,
       seed: values.seed === undefined ? undefined : seedOf(values.seed),
       backboneWeights: values["backbone-weights"],
+      weights: values.weights,
       strict: values.strict,
       overwrite: values.force,
       backend,
@@ -208,7 +225,12 @@ export async function trainCommand(args: string[]): Promise<number> {
           result.lastEval.coco[0].toFixed(4)
         }  AP50 ${result.lastEval.coco[1].toFixed(4)}  (${result.epochs} epochs, ${
           result.seconds.toFixed(0)
-        } s)`,
+        } s)` +
+          (result.best
+            ? `; best epoch ${result.best.epoch} (VOC mAP@0.5 ${
+              result.best.vocMap50.toFixed(4)
+            }) in ${result.best.path}`
+            : ""),
       );
     }
     return 0;

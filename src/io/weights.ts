@@ -260,3 +260,181 @@ export function inferConfig(
     classNames,
   };
 }
+
+// ---- Fine-tuning: a whole FCOS state dict as the start of a run on other classes ----
+
+/**
+ * Config keys a fine-tuning run takes from its weights file: what shapes the tensors (backbone,
+ * width, FPN and head size) and what the weights were trained with (GroupNorm groups, input
+ * normalisation, anchor sizes). The rest (image sizes, trainable stages, thresholds) is the run's.
+ */
+export const ARCHITECTURE_KEYS: readonly (keyof FcosConfig)[] = Object.freeze([
+  "backbone",
+  "backboneWidth",
+  "fpnChannels",
+  "headConvs",
+  "groupNormGroups",
+  "imageMean",
+  "imageStd",
+  "anchorSizes",
+]);
+
+/** The classifier tensors whose first dimension is the class count. */
+const CLASS_TENSORS: readonly string[] = [
+  "head.classification_head.cls_logits.weight",
+  "head.classification_head.cls_logits.bias",
+];
+
+/**
+ * Reads a weights file through the same route as {@linkcode loadWeights} (whatever formats it
+ * understands), for callers that look at the file before building a model.
+ */
+export async function readWeightsFile(file: string): Promise<Safetensors> {
+  return (await open(file)).st;
+}
+
+/**
+ * The architecture of the FCOS in a state dict, for a model that starts from it (see
+ * {@linkcode ARCHITECTURE_KEYS}), with the file's class count and names. `requested` holds the
+ * caller's config: a requested architecture value that differs from the file's is an FcosError
+ * naming the file and both values. A backbone-only (ImageNet ResNet) state dict is an FcosError
+ * that says so.
+ *
+ * @example
+ * ```ts ignore
+ * import { fineTuneArchitecture, readSafetensors } from "jsr:@fcos/fcos";
+ * const st = await readSafetensors("fcos_r50_coco.safetensors");
+ * const { architecture, numClasses } = fineTuneArchitecture(st, "fcos_r50_coco.safetensors");
+ * console.log(architecture.backbone, numClasses); // "resnet50" 91
+ * ```
+ */
+export function fineTuneArchitecture(
+  st: Safetensors,
+  file = "<safetensors>",
+  requested: Partial<FcosConfig> = {},
+): { architecture: Partial<FcosConfig>; numClasses: number; classNames?: string[] } {
+  const names = [...st.tensors.keys()].map((n) => n.replace(/^module\./, ""));
+  if (!names.some((n) => n.startsWith("backbone.body.")) && names.includes("conv1.weight")) {
+    throw new FcosError(
+      `${file}: a ResNet (backbone) state dict, not a whole FCOS; start from it with ` +
+        `--backbone-weights (backboneWeights) instead`,
+    );
+  }
+  const inferred = inferConfig(st, file);
+  const architecture: Partial<FcosConfig> = {};
+  for (const key of ARCHITECTURE_KEYS) {
+    const value = inferred.config[key];
+    if (value === undefined) continue;
+    const asked = requested[key];
+    if (asked !== undefined && JSON.stringify(asked) !== JSON.stringify(value)) {
+      throw new FcosError(
+        `${file}: its model has ${key} ${JSON.stringify(value)}, the run asks for ${
+          JSON.stringify(asked)
+        }; the architecture of a fine-tuned model is the file's (leave ${key} unset)`,
+      );
+    }
+    (architecture as Record<string, unknown>)[key] = value;
+  }
+  const numClasses = inferred.config.numClasses ??
+    st.tensors.get(CLASS_TENSORS[1])?.shape[0] ?? 0;
+  return { architecture, numClasses, classNames: inferred.classNames };
+}
+
+/** What {@linkcode loadFineTuneWeights} did. */
+export interface FineTuneReport extends LoadReport {
+  /**
+   * Model tensors left at their fresh torchvision initialisation (normal std 0.01, prior bias for
+   * 0.01) because the file's class count differs: the classifier's weight and bias, or nothing.
+   */
+  reinitialised: string[];
+}
+
+/**
+ * Loads a whole FCOS state dict (torchvision's, or a model or checkpoint of this project) into a
+ * model built for another class count: every tensor must be present with the model's shape,
+ * except the classifier's weight and bias when only their class dimension differs — those keep
+ * the model's fresh initialisation (torchvision's: normal std 0.01, bias −log((1 − 0.01) / 0.01))
+ * and are listed in `reinitialised`. Any other missing, unexpected or mis-shaped tensor is an
+ * FcosError naming the key and both shapes; the model is unchanged when that happens. `file`
+ * names the source in errors when `source` is already read.
+ *
+ * @example
+ * ```ts ignore
+ * import { FcosModel, loadFineTuneWeights } from "jsr:@fcos/fcos";
+ * const model = FcosModel.create({ backbone: "resnet50", numClasses: 3 });
+ * const r = await loadFineTuneWeights(model, "fcos_r50_coco.safetensors"); // 91 classes
+ * console.log(r.reinitialised); // the two cls_logits tensors
+ * ```
+ */
+export async function loadFineTuneWeights(
+  model: FcosModel,
+  source: string | Safetensors,
+  file?: string,
+): Promise<FineTuneReport> {
+  const opened = await open(source);
+  const st = opened.st;
+  const where = file ?? opened.file;
+  const shapeText = (s: number[]) => `[${s.join(", ")}]`;
+  const ignored: string[] = [];
+  const reinitialised: string[] = [];
+  const fileClasses: number[] = [];
+  const load: [string, string, TensorEntry][] = [];
+  const seen = new Set<string>();
+  // Everything is checked before the first tensor is assigned.
+  for (const [raw, entry] of st.tensors) {
+    if (IGNORED.test(raw)) {
+      ignored.push(raw);
+      continue;
+    }
+    const name = canonicalName(raw);
+    const spec = model.params.spec(name);
+    if (!spec) {
+      throw new FcosError(
+        `${where}: unexpected tensor '${raw}' with shape ${shapeText(entry.shape)} (not part of ` +
+          `an FCOS ${model.config.backbone} model with ${model.config.headConvs} head convs)`,
+      );
+    }
+    seen.add(name);
+    const expected = torchShape(spec);
+    const same = expected.length === entry.shape.length &&
+      expected.every((d, i) => d === entry.shape[i]);
+    if (same) {
+      load.push([name, raw, entry]);
+      continue;
+    }
+    const onlyClasses = CLASS_TENSORS.includes(name) &&
+      expected.length === entry.shape.length &&
+      expected.every((d, i) => i === 0 || d === entry.shape[i]);
+    if (!onlyClasses) {
+      throw new FcosError(
+        `${where}: tensor '${raw}' has shape ${shapeText(entry.shape)}, the model expects ${
+          shapeText(expected)
+        }`,
+      );
+    }
+    reinitialised.push(name);
+    fileClasses.push(entry.shape[0]);
+  }
+  const missing = model.params.specs.filter((s) => !seen.has(s.name));
+  if (missing.length > 0) {
+    throw new FcosError(
+      `${where}: missing ${missing.length} tensor(s), first '${missing[0].name}' with shape ${
+        shapeText(torchShape(missing[0]))
+      }`,
+    );
+  }
+  if (reinitialised.length === 1) {
+    // A classifier whose weight and bias disagree on the class count is not a model.
+    const other = CLASS_TENSORS.find((n) => n !== reinitialised[0])!;
+    throw new FcosError(
+      `${where}: '${reinitialised[0]}' has ${
+        fileClasses[0]
+      } classes but '${other}' has ${model.config.numClasses}`,
+    );
+  }
+  for (const [name, raw, entry] of load) {
+    model.params.assignFromTorch(name, toFloat32(entry, raw), entry.shape, where);
+  }
+  reinitialised.sort((a, b) => CLASS_TENSORS.indexOf(a) - CLASS_TENSORS.indexOf(b)); // weight, bias
+  return { loaded: load.length, ignored, reinitialised };
+}

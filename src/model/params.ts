@@ -48,13 +48,13 @@ export class ParamStore {
   readonly #vars = new Map<string, Variable>();
   readonly #specByName = new Map<string, ParamSpec>();
 
-  /** Creates and initialises every parameter; `seed` makes the init repeatable. */
+  /** Creates and initialises every parameter; the init is a function of `seed` (0 included). */
   constructor(specs: ParamSpec[], seed = 0) {
     this.specs = specs;
     specs.forEach((spec, index) => {
       if (this.#specByName.has(spec.name)) throw new Error(`duplicate parameter ${spec.name}`);
       this.#specByName.set(spec.name, spec);
-      const value = tf.tidy(() => initTensor(spec, seed * 100003 + index));
+      const value = tf.tidy(() => initTensor(spec, tfSeed(seed * 100003 + index)));
       this.#vars.set(spec.name, tf.variable(value, spec.trainable, `${spec.name}#${nextId++}`));
       value.dispose();
     });
@@ -142,6 +142,18 @@ export class ParamStore {
 }
 
 let nextId = 0;
+
+/**
+ * tfjs's seed argument for the integer `n`, deterministic for every `n`, 0 included. tfjs 4.22
+ * seeds its generators with `alea(String(seed))`, but `randomNormal` treats a falsy seed (0) as
+ * "no seed" and draws one from `Math.random()`, so the first parameter of a seed-0 model got a new
+ * init every run. The decimal string gives `alea("0")` for 0 and, for every other `n`, exactly the
+ * generator the number gave (`randomNormal` calls `alea(seed.toString())`, `randomUniform`
+ * `alea(String(seed))`), so no other seed's init changes.
+ */
+function tfSeed(n: number): number {
+  return String(n) as unknown as number;
+}
 
 function initTensor(spec: ParamSpec, seed: number): tf.Tensor {
   const init = spec.init;

@@ -49,6 +49,11 @@ export interface RunSettings {
   trainSizes: number[];
   /** ImageNet backbone weights the run started from, if any. */
   backboneWeights: string | null;
+  /**
+   * A whole FCOS the run was fine-tuned from (its architecture is the run's), if any. Absent in
+   * checkpoints written before fine-tuning existed.
+   */
+  weights?: string | null;
   /** Skip broken images (false) or fail on them (true). */
   strict: boolean;
 }

@@ -7,7 +7,8 @@
  *
  * A run folder `RUN_DIR` holds: `checkpoint/` (see `checkpoint.ts`), `metrics.jsonl`, `loss.png`,
  * `loss_components.png`, `lr.png`, `map.png`, `model.safetensors` (final weights, torchvision
- * names) and `detections/` (validation images with the final model's detections drawn).
+ * names), `best.safetensors` (the weights of the epoch with the highest validation VOC mAP@0.5)
+ * and `detections/` (validation images with the final model's detections drawn).
  *
  * @module
  */
@@ -26,7 +27,14 @@ import { BatchLoader } from "../data/loader.ts";
 import { hashSeed, Rng } from "../data/rng.ts";
 import type { DetectionDataset, Sample } from "../data/types.ts";
 import { resizeSample } from "../data/image.ts";
-import { loadBackboneWeights, saveWeights } from "../io/weights.ts";
+import {
+  fineTuneArchitecture,
+  loadBackboneWeights,
+  loadFineTuneWeights,
+  readWeightsFile,
+  saveWeights,
+} from "../io/weights.ts";
+import type { Safetensors } from "../io/safetensors.ts";
 import { drawDetections } from "../io/draw.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { evaluateDetections } from "../eval/detections.ts";
@@ -114,6 +122,14 @@ export interface TrainOptions {
   trainSizes?: number[];
   /** torchvision ResNet (ImageNet) weights for the backbone, as safetensors. */
   backboneWeights?: string | null;
+  /**
+   * Fine-tune: a whole FCOS state dict to start from (torchvision's, or a `model.safetensors` or
+   * `checkpoint/model.safetensors` of this project). Its architecture (backbone, width, FPN and
+   * head size; see `ARCHITECTURE_KEYS`) is the model's — an explicitly different one in `config`
+   * is an error — and the class count is the data's: a classifier for another class count is
+   * re-initialised as torchvision does, and the log lists it. Not with `backboneWeights`.
+   */
+  weights?: string | null;
   /** Fail on the first broken image instead of skipping it. */
   strict?: boolean;
   /** Use only the first N training images per epoch. */
@@ -150,6 +166,11 @@ export interface TrainResult {
   lastEval?: EvalRecord;
   /** Final weights (`RUN_DIR/model.safetensors`), when the run completed. */
   modelPath?: string;
+  /**
+   * The evaluated epoch with the highest VOC mAP@0.5 so far (the first of equals) and its weights
+   * (`RUN_DIR/best.safetensors`); absent without validation data.
+   */
+  best?: { epoch: number; vocMap50: number; path: string };
   /** Wall-clock seconds of this call. */
   seconds: number;
 }
@@ -414,6 +435,7 @@ async function clearRun(runDir: string): Promise<void> {
       "detections",
       "metrics.jsonl",
       "model.safetensors",
+      "best.safetensors",
       "loss.png",
       "loss_components.png",
       "lr.png",
@@ -491,6 +513,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       flipProbability: options.flipProbability ?? 0.5,
       trainSizes: sizes && sizes.length > 0 ? sizes : [],
       backboneWeights: options.backboneWeights ?? null,
+      weights: options.weights ?? null,
       strict: options.strict ?? false,
     };
     const posInt = (v: number, what: string) => {
@@ -509,6 +532,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (!(settings.flipProbability >= 0 && settings.flipProbability <= 1)) {
       throw new FcosError(`flip probability must be in [0, 1], got ${settings.flipProbability}`);
     }
+    if (settings.weights && settings.backboneWeights) {
+      throw new FcosError(
+        `give either whole-model weights (${settings.weights}) or backbone weights ` +
+          `(${settings.backboneWeights}), not both`,
+      );
+    }
+  }
+  // Fine-tuning: the file is read (and its architecture checked) before any other work.
+  let fineTune:
+    | { st: Safetensors; architecture: Partial<FcosConfig>; numClasses: number }
+    | undefined;
+  if (!resumeState && settings.weights) {
+    const st = await readWeightsFile(settings.weights);
+    fineTune = { st, ...fineTuneArchitecture(st, settings.weights, options.config) };
   }
 
   // ---- data (checked before any model work) ----
@@ -534,7 +571,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     );
   }
   const config = resumeState?.config ??
-    makeConfig({ ...options.config, numClasses: classNames.length });
+    makeConfig({ ...options.config, ...fineTune?.architecture, numClasses: classNames.length });
   const trainSizes = settings.trainSizes.length > 0 ? settings.trainSizes : [config.minSize];
   settings.trainSizes = trainSizes;
   const maxRatio = ORIGINAL_MAX_RATIO(config);
@@ -588,6 +625,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         );
       }
       log(`resuming ${runDir} at epoch ${epochsDone + 1}, step ${step}/${totalSteps}`);
+    } else if (fineTune && settings.weights) {
+      const r = await loadFineTuneWeights(model, fineTune.st, settings.weights);
+      log(`weights: ${r.loaded} tensors from ${settings.weights}`);
+      if (r.reinitialised.length > 0) {
+        log(
+          `re-initialised for ${config.numClasses} classes (the file has ${fineTune.numClasses}): ` +
+            r.reinitialised.join(", "),
+        );
+      }
+      fineTune = undefined; // the file's tensors can go
     } else if (settings.backboneWeights) {
       const r = await loadBackboneWeights(model, settings.backboneWeights);
       log(`backbone: ${r.loaded} tensors from ${settings.backboneWeights}`);
@@ -596,7 +643,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       path.join(runDir, "metrics.jsonl"),
       resumeState ? step : undefined,
     );
-    lastEval = metrics.records.filter((r): r is EvalRecord => r.type === "eval").at(-1);
+    const evals = metrics.records.filter((r): r is EvalRecord => r.type === "eval");
+    lastEval = evals.at(-1);
+    // The best epoch so far (a resumed run finds it in the log; its weights are in best.safetensors).
+    const bestPath = path.join(runDir, "best.safetensors");
+    let best: TrainResult["best"];
+    for (const r of evals) {
+      if (!best || r.voc_map50 > best.vocMap50) {
+        best = { epoch: r.epoch, vocMap50: r.voc_map50, path: bestPath };
+      }
+    }
     const count = model.params.count();
     log(
       `training ${config.backbone} FCOS (${(count.trainable / 1e6).toFixed(2)}M trainable ` +
@@ -656,6 +712,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         finalEval = ev;
         lastEval = ev.record;
         await metrics!.append(ev.record);
+        if (!best || ev.record.voc_map50 > best.vocMap50) {
+          await saveWeights(model, bestPath, {
+            class_names: JSON.stringify(classNames),
+            epoch: String(epochsDone),
+            step: String(step),
+            voc_map50: String(ev.record.voc_map50),
+          });
+          best = { epoch: epochsDone, vocMap50: ev.record.voc_map50, path: bestPath };
+        }
         const s = ev.record.coco;
         say(
           `epoch ${epochsDone}/${settings.epochs}: VOC mAP@0.5 ${
@@ -771,6 +836,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         steps: step,
         interrupted: true,
         lastEval,
+        best,
         seconds: (performance.now() - t0) / 1000,
       };
     }
@@ -818,7 +884,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const seconds = (performance.now() - t0) / 1000;
     log(
       `done: ${epochsDone} epochs, ${step} steps in ${seconds.toFixed(0)} s; weights ${modelPath}` +
-        (lastEval ? `; VOC mAP@0.5 ${lastEval.voc_map50.toFixed(3)}` : ""),
+        (lastEval ? `; VOC mAP@0.5 ${lastEval.voc_map50.toFixed(3)}` : "") +
+        (best
+          ? `; best epoch ${best.epoch} (VOC mAP@0.5 ${best.vocMap50.toFixed(3)}) in ${best.path}`
+          : ""),
     );
     return {
       runDir,
@@ -827,6 +896,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       interrupted: false,
       lastEval,
       modelPath,
+      best,
       seconds,
     };
   } catch (e) {
