@@ -18,7 +18,8 @@ Writes to OUT_DIR:
   plain.pkl            a pickle of a dict of lists, not written by torch.save
   fcos.pth             a compact torchvision-layout FCOS state dict (ResNet-18 at width 0.25, FPN
                        32 channels, 1 head conv, 3 classes; BatchNorm with num_batches_tracked)
-  fcos.safetensors     the same tensors as safetensors (float32), for the detections comparison
+  fcos.safetensors     the same tensors as safetensors, for the detections comparison
+  resnet_body_legacy.pth  its body as a torchvision ResNet state dict (with fc.*), legacy format
   DONE                 written last
 """
 import argparse
@@ -169,5 +170,11 @@ fcos = compact_fcos()
 assert fcos["backbone.body.conv1.weight"].shape == (16, 3, 7, 7)
 assert fcos["backbone.fpn.inner_blocks.2.0.weight"].shape == (32, 128, 1, 1)
 torch.save(fcos, os.path.join(out, "fcos.pth"))
+# The body alone as a torchvision ResNet classifier's state dict (with an fc layer), legacy format.
+body = collections.OrderedDict((k[len("backbone.body."):], v) for k, v in fcos.items()
+                               if k.startswith("backbone.body."))
+body["fc.weight"] = torch.randn(10, 128)
+body["fc.bias"] = torch.zeros(10)
+torch.save(body, os.path.join(out, "resnet_body_legacy.pth"), _use_new_zipfile_serialization=False)
 write_safetensors(os.path.join(out, "fcos.safetensors"), fcos)
 open(os.path.join(out, "DONE"), "w").close()
