@@ -190,6 +190,32 @@ Deno.test({
 });
 
 Deno.test({
+  name: "pytorch: corrupted bytes give tensors or an FcosError, never another error or a hang",
+  ignore: dir === null,
+  async fn() {
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    let refused = 0;
+    for (const f of ["tensors_legacy.pth", "tensors_zip.pth", "wrapped_model.pth"]) {
+      const good = await Deno.readFile(`${dir}/${f}`);
+      for (let k = 0; k < 400; k++) {
+        const bytes = good.slice();
+        for (let j = random() * 4; j >= 0; j--) {
+          bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+        }
+        try {
+          parseStateDict(bytes, f);
+        } catch (e) {
+          if (!(e instanceof FcosError)) throw new Error(`${f}, mutation ${k}: ${e}`);
+          refused++;
+        }
+      }
+    }
+    assert(refused > 300, `${refused} of 1200 corrupted files refused`);
+  },
+});
+
+Deno.test({
   name: "pytorch: each reader names the format it was given instead",
   ignore: dir === null,
   async fn() {

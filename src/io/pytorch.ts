@@ -133,6 +133,11 @@ const DTYPE_NAMES = [
   "bool",
   "complex64",
   "complex128",
+  "uint16",
+  "uint32",
+  "uint64",
+  "float8_e4m3fn",
+  "float8_e5m2",
 ];
 
 /**
@@ -786,7 +791,16 @@ function readZip(bytes: Uint8Array, fail: Fail): unknown {
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes, {
+      // fflate trusts the central directory: a corrupt entry count would have it loop for ages
+      // over garbage, so stop at the first entry that cannot be real.
       filter: (f) => {
+        const real = sizes.size < bytes.length / 46 && // a central directory entry is ≥ 46 bytes
+          f.name.length > 0 && !/[\x00-\x1f\ufffd]/.test(f.name) && !sizes.has(f.name) &&
+          f.size >= 0 && f.size <= bytes.length &&
+          (f.compression === 0
+            ? f.originalSize === f.size
+            : f.compression === 8 && f.originalSize <= 1100 * f.size);
+        if (!real) throw new Error(`a corrupt central directory entry (${JSON.stringify(f.name)})`);
         sizes.set(f.name, f.originalSize);
         return true;
       },
@@ -831,7 +845,7 @@ function readZip(bytes: Uint8Array, fail: Fail): unknown {
       if (!data) {
         fail(`storage '${key}' is missing from the archive (entry '${prefix}data/${key}')`);
       }
-      s.bytes = own(data);
+      s.bytes = data; // fflate copied it into a buffer of its own (aligned)
       storages.set(key, s);
     } else if (s.dtype !== dtype) {
       fail(`storage '${key}' is used as both ${s.dtype} and ${dtype}`);
@@ -973,6 +987,9 @@ function materialise(t: TensorRef, name: string, fail: Fail): TensorEntry {
   const available = bytes.length / el.size;
   let n = 1;
   for (const d of shape) n *= d;
+  if (n * el.size > 2 ** 31 - 1) {
+    fail(`tensor '${name}': shape [${shape}] is ${n} elements, too large to load`);
+  }
   let last = offset;
   for (let i = 0; i < shape.length; i++) if (shape[i] > 0) last += (shape[i] - 1) * stride[i];
   if (n > 0 && last >= available) {
