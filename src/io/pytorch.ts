@@ -24,11 +24,12 @@
  * naming the file and the global; nothing is ever called or constructed from the file. It follows
  * PyTorch's own `torch.load(weights_only=True)` allow-list.
  *
- * Why not an npm pickle parser: `pickleparser` (0.2.1, one release, December 2024) lets a
- * resolver whitelist globals, but it cannot read the legacy format's 10-byte `LONG1` magic number
- * ("Value too large"), decodes `LONG1` as unsigned, stores `DICT` items as object properties
- * when dicts are Maps, and warns on stdout for large integers; `jpickle` and `unpickle` are older
- * and unmaintained. The subset here is about 300 lines and refuses by construction.
+ * Why not an npm pickle parser: `pickleparser` (0.2.1; its only releases, both December 2024)
+ * lets a resolver whitelist globals, but it cannot read the legacy format's 10-byte `LONG1` magic
+ * number ("Value too large to unpickling"), reads `LONG1` as unsigned (-1 comes out as 255),
+ * stores `DICT` items as properties of the Map in Map mode, and `console.warn`s on large
+ * integers (all checked against 0.2.1); `jpickle` and `unpickle` are older and unmaintained. The subset here (the `unpickle` function, about 400 lines with its opcode
+ * table) refuses by construction.
  *
  * @module
  */
@@ -167,6 +168,9 @@ const PY2_MODULES: Record<string, string> = { __builtin__: "builtins", copy_reg:
 
 function resolveGlobal(module: string, name: string, fail: Fail): PyGlobal {
   const path = `${PY2_MODULES[module] ?? module}.${name}`;
+  if (/^torch(\.cuda)?\.\w+Storage$/.test(path) && !ALLOWED_GLOBALS.has(path)) {
+    fail(`storage type '${path}' is not supported (float, integer and bool tensors are)`);
+  }
   if (!ALLOWED_GLOBALS.has(path)) {
     fail(
       `refusing to load: the pickle names the Python global '${path}', which a state dict never ` +
