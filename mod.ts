@@ -1,7 +1,7 @@
 /**
  * fcos: the FCOS anchor-free object detector for Deno, on tfjs (WebGPU, wasm, cpu), with
  * torchvision's semantics — train it, evaluate it (pycocotools-identical COCO metrics, VOC mAP),
- * run it, and load torchvision weights saved as safetensors.
+ * run it, and load torchvision weights as PyTorch checkpoints (`.pth`) or safetensors.
  *
  * @example
  * ```ts ignore
@@ -146,6 +146,7 @@ export {
   saveWeights,
   stateDict,
 } from "./src/io/weights.ts";
+export { parseStateDict, parseTorchCheckpoint, readStateDict } from "./src/io/pytorch.ts";
 export {
   parseSafetensors,
   readSafetensors,

@@ -13,6 +13,8 @@ import { encodeImage, readImage } from "../src/data/image.ts";
 import { referenceDir } from "./_reference.ts";
 import { captured } from "./_capture.ts";
 import { assertSameDetections, referenceDetections } from "./_detections.ts";
+import { main } from "../src/cli/main.ts";
+import { zipSync } from "fflate";
 
 const dir = referenceDir("model");
 const repo = new URL("..", import.meta.url).pathname;
@@ -134,5 +136,67 @@ Deno.test("detect CLI: a missing --allow-write is one line naming the flag", asy
   assertEquals(code, 1, text);
   assert(text.includes("--allow-write"), text);
   assert(!/\n\s+at /.test(text), `no stack trace:\n${text}`);
+  await Deno.remove(tmp, { recursive: true });
+});
+
+const pth = referenceDir("pth");
+
+Deno.test({
+  name: "detect CLI: --weights model.pth gives the detections of the same weights in safetensors",
+  ignore: pth === null,
+  async fn() {
+    const tmp = await Deno.makeTempDir();
+    await tf.setBackend("wasm");
+    const data = Uint8Array.from({ length: 96 * 128 * 3 }, (_, i) => (i * 13 + (i >> 7)) % 253);
+    await Deno.writeFile(
+      `${tmp}/x.png`,
+      await encodeImage({ data, width: 128, height: 96 }, "png"),
+    );
+    const run = async (weights: string) => {
+      const code = await detectCommand([
+        "--weights",
+        weights,
+        "--min-size",
+        "96",
+        "--max-size",
+        "128",
+        "--backend",
+        "wasm",
+        "--json",
+        `${tmp}/det.json`,
+        `${tmp}/x.png`,
+      ]);
+      assertEquals(code, 0);
+      const [rec]: DetectRecord[] = JSON.parse(await Deno.readTextFile(`${tmp}/det.json`));
+      return rec.detections;
+    };
+    const fromPth = await run(`${pth}/fcos.pth`);
+    const fromSafetensors = await run(`${pth}/fcos.safetensors`);
+    assert(fromPth.length > 5, `detections found: ${fromPth.length}`);
+    assertEquals(fromPth, fromSafetensors);
+    await Deno.remove(tmp, { recursive: true });
+  },
+});
+
+Deno.test("detect CLI: --weights broken.pth is one line naming the file, exit 1", async () => {
+  const tmp = await Deno.makeTempDir();
+  await tinySetup(tmp);
+  // The first half of a torch.save-like zip archive.
+  const zip = zipSync({
+    "archive/data.pkl": new Uint8Array(64),
+    "archive/data/0": new Uint8Array(400),
+  }, {
+    level: 0,
+  });
+  await Deno.writeFile(`${tmp}/broken.pth`, zip.subarray(0, zip.length >> 1));
+  const { result: code, lines } = await captured(
+    "error",
+    () => main(["detect", "--weights", `${tmp}/broken.pth`, "--backend", "wasm", `${tmp}/ok.png`]),
+  );
+  assertEquals(code, 1);
+  const errors = lines.filter((l) => l.startsWith("error:"));
+  assertEquals(errors.length, 1, lines.join("\n"));
+  assert(errors[0].includes(`${tmp}/broken.pth: truncated or corrupt zip archive`), errors[0]);
+  assert(!lines.some((l) => l.includes("\n")), `one line each:\n${lines.join("\n")}`);
   await Deno.remove(tmp, { recursive: true });
 });

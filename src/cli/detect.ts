@@ -16,13 +16,13 @@ import { VOC_CLASSES } from "../data/voc.ts";
 import { TORCHVISION_COCO_CATEGORIES } from "../data/coco.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 
-const HELP = `usage: cli.ts detect --weights W.safetensors [options] IMAGE...
+const HELP = `usage: cli.ts detect --weights W.safetensors|W.pth [options] IMAGE...
 
 Detects objects in each IMAGE (JPEG or PNG) with an FCOS model.
 
 options:
-  --weights FILE        model weights (safetensors; torchvision FCOS state dict or a
-                        checkpoint of this project) [required]
+  --weights FILE        model weights: a torchvision FCOS state dict (.pth as torch.save wrote
+                        it, or safetensors) or a model of this project [required]
   --backbone NAME       resnet18 | resnet34 | resnet50 (default: read off the weights)
   --num-classes N       class logits (default: read off the weights)
   --classes SET         voc | coco (torchvision's 91 COCO indices) | FILE (one name per line)

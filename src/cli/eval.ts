@@ -40,8 +40,8 @@ options:
   --per-category        also print AP, AP50 and AP75 of every category
 
 model evaluation (the COCO 12 stats and VOC mAP@0.5 of a model on a data set):
-  --weights FILE        model weights (safetensors: a checkpoint of this project or a
-                        torchvision FCOS state dict)
+  --weights FILE        model weights (safetensors or a PyTorch .pth: a model of this
+                        project or a torchvision FCOS state dict)
   --data SPEC           synthetic[:N] | voc:DIR[:SPLIT] | coco:ANNOTATIONS.json:IMAGES_DIR
   --batch-size N        images per forward pass (default 4)
   --min-size A          resize the short side to A (default: the model's)

@@ -8,7 +8,7 @@
 import { FcosModel } from "../model/fcos.ts";
 import type { FcosConfig } from "../model/config.ts";
 import { inferConfig, loadWeights } from "../io/weights.ts";
-import { readSafetensors } from "../io/safetensors.ts";
+import { readStateDict } from "../io/pytorch.ts";
 
 /** A model loaded from a file, with the class names the file names (if any). */
 export interface ModelFile {
@@ -24,7 +24,7 @@ export async function openModelFile(
   file: string,
   overrides: Partial<FcosConfig> = {},
 ): Promise<ModelFile> {
-  const weights = await readSafetensors(file);
+  const weights = await readStateDict(file);
   const inferred = inferConfig(weights, file);
   const defined = Object.fromEntries(
     Object.entries(overrides).filter(([, v]) => v !== undefined),

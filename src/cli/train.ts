@@ -40,7 +40,7 @@ options:
   --compact               the demo model and schedule (ResNet-18 at 1/4 width, small images,
                           ${COMPACT_TRAINING.trainImages} synthetic training images, ${COMPACT_TRAINING.epochs} epochs)
   --backbone NAME         resnet18 | resnet34 | resnet50 (default resnet50; compact: resnet18)
-  --backbone-weights F    torchvision ImageNet ResNet weights (safetensors) to start from
+  --backbone-weights F    torchvision ImageNet ResNet weights (.pth or safetensors) to start from
   --weights F             fine-tune a whole FCOS (torchvision's state dict, or a model or
                           checkpoint of this project): the architecture is the file's, the classes
                           the data's (a classifier for another class count is re-initialised)

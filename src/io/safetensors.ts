@@ -125,6 +125,57 @@ function numel(shape: number[]): number {
 }
 
 /**
+ * What a weights file's first bytes say it is: `safetensors` (an 8-byte header length, then `{`),
+ * `zip` (PyTorch's `torch.save` format since 1.6), `torch-legacy` (a pickle starting with
+ * PyTorch's magic number: the format before 1.6), `pickle` (another Python pickle), `tar`
+ * (PyTorch before 0.4), or `unknown`.
+ *
+ * @example
+ * ```ts
+ * import { sniffWeightsFormat } from "./safetensors.ts";
+ * console.log(sniffWeightsFormat(new TextEncoder().encode("PK\x03\x04"))); // "zip"
+ * ```
+ */
+export function sniffWeightsFormat(
+  bytes: Uint8Array,
+): "safetensors" | "zip" | "torch-legacy" | "pickle" | "tar" | "unknown" {
+  const b = bytes;
+  if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5)) return "zip";
+  if (b.length >= 2 && b[0] === 0x80 && b[1] >= 2 && b[1] <= 5) {
+    // PROTO n, LONG1 10 bytes: 0x1950a86a20f9469cfc6c little-endian.
+    const magic = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+    return magic.every((x, i) => b[2 + i] === x) ? "torch-legacy" : "pickle";
+  }
+  if (b.length >= 262 && new TextDecoder().decode(b.subarray(257, 262)) === "ustar") return "tar";
+  if (b.length >= 9 && b[8] === 0x7b) return "safetensors";
+  return "unknown";
+}
+
+/** A phrase naming the format `sniffWeightsFormat` found, for error messages. */
+export function describeWeightsFormat(
+  format: ReturnType<typeof sniffWeightsFormat>,
+  bytes: Uint8Array,
+): string {
+  switch (format) {
+    case "safetensors":
+      return "a safetensors file";
+    case "zip":
+      return "a zip archive (PyTorch's torch.save format)";
+    case "torch-legacy":
+      return "a PyTorch checkpoint in the legacy (pre-1.6) torch.save format";
+    case "pickle":
+      return "a Python pickle";
+    case "tar":
+      return "a tar archive (PyTorch's format before 0.4)";
+    default: {
+      if (bytes.length === 0) return "an empty file";
+      const head = [...bytes.subarray(0, 8)].map((x) => x.toString(16).padStart(2, "0")).join(" ");
+      return `an unknown format (${bytes.length} bytes, starting ${head})`;
+    }
+  }
+}
+
+/**
  * Parses a safetensors file held in memory. Tensor data is copied out of `bytes` (so each entry
  * owns an aligned buffer). Throws {@linkcode FcosError} naming `file` (and the tensor) when the
  * header length, the JSON, a dtype/shape, or the offsets (in range, contiguous, matching the
@@ -143,6 +194,12 @@ export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Saf
     throw new FcosError(`${file}: ${msg}`);
   };
   if (!LITTLE_ENDIAN) fail("big-endian hosts are not supported");
+  const format = sniffWeightsFormat(bytes);
+  if (format !== "safetensors" && format !== "unknown") {
+    fail(
+      `${describeWeightsFormat(format, bytes)}, not a safetensors file (readStateDict reads both)`,
+    );
+  }
   if (bytes.length < 8) {
     fail(`not a safetensors file: ${bytes.length} bytes, shorter than the 8-byte header length`);
   }

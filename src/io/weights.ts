@@ -10,13 +10,8 @@ import { FcosError } from "../errors.ts";
 import type { FcosModel } from "../model/fcos.ts";
 import type { BackboneName, FcosConfig } from "../model/config.ts";
 import { torchShape } from "../model/params.ts";
-import {
-  readSafetensors,
-  type Safetensors,
-  type TensorEntry,
-  toFloat32,
-  writeSafetensors,
-} from "./safetensors.ts";
+import { type Safetensors, type TensorEntry, toFloat32, writeSafetensors } from "./safetensors.ts";
+import { readStateDict } from "./pytorch.ts";
 
 /** Buffers that PyTorch state dicts carry but FCOS does not use. */
 const IGNORED = /(^|\.)num_batches_tracked$/;
@@ -42,7 +37,7 @@ export interface LoadReport {
 }
 
 async function open(source: string | Safetensors): Promise<{ st: Safetensors; file: string }> {
-  if (typeof source === "string") return { st: await readSafetensors(source), file: source };
+  if (typeof source === "string") return { st: await readStateDict(source), file: source };
   return { st: source, file: "<safetensors>" };
 }
 
@@ -223,6 +218,17 @@ export function inferConfig(
     }
   }
   const t = st.tensors;
+  if (![...t.keys()].some((k) => k.startsWith("backbone.body."))) {
+    const names = [...t.keys()].slice(0, 3).map((k) => `'${k}'`).join(", ");
+    const resnet = t.has("conv1.weight") && t.has("layer1.0.conv1.weight");
+    throw new FcosError(
+      `${file}: not an FCOS state dict: no 'backbone.body.*' tensors (it has ${
+        names || "no tensors"
+      }${t.size > 3 ? ", …" : ""})${
+        resnet ? "; it looks like a ResNet classifier, which loads as backbone weights" : ""
+      }`,
+    );
+  }
   const shape = (name: string) => {
     const e = t.get(name);
     if (!e) {
