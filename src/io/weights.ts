@@ -292,14 +292,6 @@ const CLASS_TENSORS: readonly string[] = [
 ];
 
 /**
- * Reads a weights file through the same route as {@linkcode loadWeights} (whatever formats it
- * understands), for callers that look at the file before building a model.
- */
-export async function readWeightsFile(file: string): Promise<Safetensors> {
-  return (await open(file)).st;
-}
-
-/**
  * The architecture of the FCOS in a state dict, for a model that starts from it (see
  * {@linkcode ARCHITECTURE_KEYS}), with the file's class count and names. `requested` holds the
  * caller's config: a requested architecture value that differs from the file's is an FcosError

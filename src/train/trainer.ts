@@ -31,11 +31,11 @@ import {
   fineTuneArchitecture,
   loadBackboneWeights,
   loadFineTuneWeights,
-  readWeightsFile,
   saveWeights,
 } from "../io/weights.ts";
 import type { Safetensors } from "../io/safetensors.ts";
 import { drawDetections } from "../io/draw.ts";
+import { readStateDict } from "../io/pytorch.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { evaluateDetections } from "../eval/detections.ts";
 import { formatCocoSummary } from "../eval/coco.ts";
@@ -544,7 +544,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     | { st: Safetensors; architecture: Partial<FcosConfig>; numClasses: number }
     | undefined;
   if (!resumeState && settings.weights) {
-    const st = await readWeightsFile(settings.weights);
+    const st = await readStateDict(settings.weights);
     fineTune = { st, ...fineTuneArchitecture(st, settings.weights, options.config) };
   }
 
