@@ -32,14 +32,39 @@ import { toFloat32 } from "../io/safetensors.ts";
 import { stateDict } from "../io/weights.ts";
 import { ONNX_FLOAT, ONNX_INT64, onnxModelType } from "./onnx_schema.ts";
 
-/** The opset the exported graph imports (onnxruntime ≥ 1.12, onnxruntime-web, mobile). */
+/**
+ * The opset the exported graph imports (onnxruntime ≥ 1.12, onnxruntime-web, mobile).
+ *
+ * @example
+ * ```ts
+ * import { ONNX_OPSET } from "./onnx.ts";
+ * console.log(ONNX_OPSET); // 17
+ * ```
+ */
 export const ONNX_OPSET = 17;
 /** ONNX IR version matching {@linkcode ONNX_OPSET}. */
 const IR_VERSION = 8;
 
-/** Name of the exported graph's input. */
+/**
+ * Name of the exported graph's input: float32 [N, 3, H, W], RGB in 0–1.
+ *
+ * @example
+ * ```ts
+ * import { ONNX_INPUT } from "./onnx.ts";
+ * console.log(ONNX_INPUT); // "images"
+ * ```
+ */
 export const ONNX_INPUT = "images";
-/** Names of the exported graph's outputs, in order. */
+/**
+ * Names of the exported graph's outputs, in order: [N, L, C] class logits, [N, L, 4] box
+ * regression, [N, L] centerness logits.
+ *
+ * @example
+ * ```ts
+ * import { ONNX_OUTPUTS } from "./onnx.ts";
+ * console.log(ONNX_OUTPUTS.join(", ")); // "cls_logits, bbox_regression, bbox_ctrness"
+ * ```
+ */
 export const ONNX_OUTPUTS = ["cls_logits", "bbox_regression", "bbox_ctrness"] as const;
 
 /** GroupNorm epsilon (torch.nn.GroupNorm's default, as the model uses). */
@@ -403,6 +428,14 @@ function valueInfo(name: string, dims: (number | string)[]) {
  * Builds the ONNX model (serialized protobuf bytes) of the network described by `config` with
  * `weights` (torchvision names, PyTorch layout: a `stateDict` or a torchvision state dict read
  * from safetensors). A missing tensor is an FcosError naming it.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildOnnxModel, inferConfig, makeConfig, readSafetensors } from "jsr:@fcos/fcos";
+ * const st = await readSafetensors("fcos_resnet50_fpn.safetensors"); // a torchvision state dict
+ * const config = makeConfig(inferConfig(st).config);
+ * await Deno.writeFile("fcos.onnx", buildOnnxModel(config, st.tensors));
+ * ```
  */
 export function buildOnnxModel(
   config: FcosConfig,
