@@ -322,8 +322,8 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 /**
  * Opens a detector for a weights file: a `.onnx` file directly; safetensors weights (with
  * `overrides` of their inferred config) are exported on the fly and the export is cached beside
- * them as `WEIGHTS.onnx` (reused while the weights and overrides are the same; when the folder is
- * not writable it is exported on every run, and `log` says so once). Needs a tfjs backend (any:
+ * them as `FILE.onnx`, e.g. `model.safetensors.onnx`, reused while the weights and overrides are
+ * the same (where it cannot be written, the export is kept in memory and `log` says so). Needs a tfjs backend (any:
  * it only holds the weights while they are exported, and resizes images).
  */
 export async function openOnnxDetectorForFile(

@@ -33,7 +33,7 @@ options:
   --backend NAME        webgpu | wasm | cpu (default: WebGPU on a hardware GPU, else wasm) |
                         onnx: the network in onnxruntime-node (native CPU, needs --allow-ffi);
                         --weights may then be a .onnx from 'cli.ts export', and safetensors
-                        weights are exported once and cached beside them as WEIGHTS.onnx
+                        weights are exported once and cached beside them (FILE.onnx)
   -h, --help            this help
 
 permissions: --allow-read of the weights and images, --allow-write of --out and --json
