@@ -103,6 +103,20 @@ Deno.test("export CLI: bad weights and unwritable outputs are one line, exit 1, 
   ]);
   assertEquals(isDir.code, 1);
   assert(/taken\.onnx: cannot write/.test(isDir.stderr[0]), isDir.stderr[0]);
+  // A .onnx that is not ONNX, given to detect: one line, exit 1.
+  await Deno.writeTextFile(`${tmp}/words.onnx`, "words, not a model\n");
+  const notOnnx = await cli([
+    "detect",
+    "--backend",
+    "onnx",
+    "--weights",
+    `${tmp}/words.onnx`,
+    `${tmp}/img.png`,
+  ]);
+  assertEquals(notOnnx.code, 1);
+  assertEquals(notOnnx.stderr.length, 1, notOnnx.stderr.join("\n"));
+  assert(/words\.onnx: not an ONNX model/.test(notOnnx.stderr[0]), notOnnx.stderr[0]);
+  await Deno.remove(`${tmp}/words.onnx`);
   // Nothing half-written: no output, no temporary file.
   assertEquals([...Deno.readDirSync(tmp)].some((e) => e.name === "out.onnx"), false);
   assertEquals(leftovers(tmp), []);

@@ -123,7 +123,7 @@ Deno.test({
   },
 });
 
-Deno.test("onnx backend: the export is cached beside the weights and redone when they change", async () => {
+Deno.test("onnx backend: the export is cached beside the weights and redone when the config changes", async () => {
   await tf.setBackend("wasm");
   const tmp = await Deno.makeTempDir();
   const model = compactModel();
