@@ -6,7 +6,6 @@
  * put nearly every (location, class) pair just over the 0.05 threshold, so the decode here is its
  * heavy case (1000 candidates per level into NMS).
  */
-import { tf } from "../src/tf.ts";
 import { initBackend } from "../src/backend/select.ts";
 import { FcosModel, postprocessDetections } from "../src/model/fcos.ts";
 import { OnnxDetector } from "../src/backend/onnx_runtime.ts";
