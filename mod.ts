@@ -26,7 +26,12 @@ export {
 } from "./src/backend/select.ts";
 
 // Model
-export { type DetectOptions, FcosModel, type ForwardOutputs } from "./src/model/fcos.ts";
+export {
+  type DetectOptions,
+  FcosModel,
+  type ForwardOutputs,
+  postprocessDetections,
+} from "./src/model/fcos.ts";
 export {
   type BackboneName,
   COMPACT_CONFIG,
@@ -51,6 +56,23 @@ export type {
   Tensor4D,
   Variable,
 } from "./src/tensor.ts";
+
+// ONNX export and the onnxruntime backend
+export {
+  buildOnnxModel,
+  exportOnnx,
+  ONNX_INPUT,
+  ONNX_OPSET,
+  ONNX_OUTPUTS,
+  type OnnxExportOptions,
+  type StateDict,
+} from "./src/export/onnx.ts";
+export {
+  levelShapesFor,
+  OnnxDetector,
+  type OnnxDetectorOptions,
+  type OnnxHeads,
+} from "./src/backend/onnx_runtime.ts";
 
 // Decoding and NMS
 export {

@@ -7,9 +7,8 @@
  */
 import { parseArgs, path } from "../std.ts";
 import { FcosError, UsageError } from "../errors.ts";
-import { initBackend } from "../backend/select.ts";
 import type { BackboneName } from "../model/config.ts";
-import { openModelFile } from "./model_file.ts";
+import { openDetector } from "./model_file.ts";
 import { drawDetections } from "../io/draw.ts";
 import { readImage } from "../data/image.ts";
 import { VOC_CLASSES } from "../data/voc.ts";
@@ -31,10 +30,14 @@ options:
   --max-size B          ... unless the long side passes B (default 1333)
   --json OUT.json       write the detections as JSON
   --out DIR             draw the detections into DIR (PNG/JPEG as the input)
-  --backend NAME        webgpu | wasm | cpu (default: WebGPU on a hardware GPU, else wasm)
+  --backend NAME        webgpu | wasm | cpu (default: WebGPU on a hardware GPU, else wasm) |
+                        onnx: the network in onnxruntime-node (native CPU, needs --allow-ffi);
+                        --weights may then be a .onnx from 'cli.ts export', and safetensors
+                        weights are exported once and cached beside them (FILE.onnx)
   -h, --help            this help
 
-permissions: --allow-read of the weights and images, --allow-write of --out and --json.`;
+permissions: --allow-read of the weights and images, --allow-write of --out and --json
+(and of the weights' folder for the onnx cache), --allow-ffi for --backend onnx.`;
 
 /** One image's entry in the JSON output. */
 export interface DetectRecord {
@@ -114,14 +117,12 @@ export async function detectCommand(args: string[]): Promise<number> {
   const maxSize = positive("max-size", values["max-size"]);
   const numClasses = positive("num-classes", values["num-classes"]);
 
-  await initBackend({
-    backend: values.backend as "webgpu" | "wasm" | "cpu" | undefined,
-    log: (line) => console.error(line),
-  });
-  const { model, classNames: fileClassNames } = await openModelFile(values.weights, {
-    backbone: values.backbone as BackboneName | undefined,
-    numClasses,
-  });
+  const overrides = { backbone: values.backbone as BackboneName | undefined, numClasses };
+  const { detector, classNames: fileClassNames } = await openDetector(
+    values.weights,
+    values.backend,
+    overrides,
+  );
   const classNames = await classNamesFrom(values.classes, fileClassNames);
   // An unwritable output folder fails here, before the slow work.
   if (values.out) await Deno.mkdir(values.out, { recursive: true });
@@ -140,7 +141,7 @@ export async function detectCommand(args: string[]): Promise<number> {
       }
       throw e;
     }
-    const [det] = await model.detect([image], { scoreThresh, minSize, maxSize });
+    const [det] = await detector.detect([image], { scoreThresh, minSize, maxSize });
     const nameOf = (label: number) => classNames?.[label] ?? `class ${label}`;
     const detections = Array.from(det.scores, (score, i) => ({
       box: Array.from(det.boxes.subarray(4 * i, 4 * i + 4)),
@@ -153,7 +154,7 @@ export async function detectCommand(args: string[]): Promise<number> {
     if (values.out) {
       const ext = path.extname(file).toLowerCase();
       let format: "png" | "jpeg" = ext === ".jpg" || ext === ".jpeg" ? "jpeg" : "png";
-      const names = Array.from({ length: model.config.numClasses }, (_, i) => nameOf(i));
+      const names = Array.from({ length: detector.config.numClasses }, (_, i) => nameOf(i));
       let bytes: Uint8Array;
       try {
         bytes = await drawDetections(image, det, names, { format });
@@ -173,7 +174,7 @@ export async function detectCommand(args: string[]): Promise<number> {
     }
   }
   if (values.json) await writeFileAtomic(values.json, JSON.stringify(records, null, 1) + "\n");
-  model.dispose();
+  await detector.dispose();
   if (failed > 0) console.error(`detect: ${failed} of ${positionals.length} image(s) failed`);
   return failed > 0 ? 1 : 0;
 }

@@ -19,9 +19,10 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import { evaluateDetections } from "../eval/detections.ts";
 import { evaluateVoc, formatVocSummary } from "../eval/voc.ts";
 import { openDataset } from "../data/dataset.ts";
-import { initBackend, parseBackendName } from "../backend/select.ts";
-import { predictDataset } from "../train/trainer.ts";
-import { openModelFile } from "./model_file.ts";
+import { BatchLoader } from "../data/loader.ts";
+import type { DetectionDataset, Sample } from "../data/types.ts";
+import type { Detections } from "../model/types.ts";
+import { type Detector, openDetector } from "./model_file.ts";
 
 const HELP = `usage: cli.ts eval --coco-gt GT.json --coco-results DT.json [--json STATS.json]
        cli.ts eval --weights W.safetensors --data SPEC [--json STATS.json]
@@ -46,7 +47,8 @@ model evaluation (the COCO 12 stats and VOC mAP@0.5 of a model on a data set):
   --batch-size N        images per forward pass (default 4)
   --min-size A          resize the short side to A (default: the model's)
   --max-size B          ... unless the long side passes B (default: the model's)
-  --backend NAME        webgpu | wasm | cpu
+  --backend NAME        webgpu | wasm | cpu | onnx (onnxruntime-node, needs --allow-ffi;
+                        --weights may then be a .onnx from 'cli.ts export')
   --strict              fail on the first broken image or annotation instead of skipping it
   -h, --help            this help
 
@@ -96,30 +98,29 @@ async function modelOnData(o: {
   strict: boolean;
 }) {
   const dataset = await openDataset(o.data, { strict: o.strict });
-  await initBackend({ backend: o.backend ? parseBackendName(o.backend) : undefined });
-  const { model } = await openModelFile(o.weights, { minSize: o.minSize, maxSize: o.maxSize });
+  const { detector } = await openDetector(o.weights, o.backend, {
+    minSize: o.minSize,
+    maxSize: o.maxSize,
+  });
   try {
-    if (model.config.numClasses < dataset.classNames.length) {
+    if (detector.config.numClasses < dataset.classNames.length) {
       throw new FcosError(
-        `${o.weights}: the model has ${model.config.numClasses} classes, the data set ${dataset.classNames.length}`,
+        `${o.weights}: the model has ${detector.config.numClasses} classes, the data set ${dataset.classNames.length}`,
       );
     }
-    const { samples, detections } = await predictDataset(model, dataset, {
-      batchSize: o.batchSize,
-      strict: o.strict,
-    });
+    const { samples, detections } = await predict(detector, dataset, o.batchSize, o.strict);
     if (samples.length === 0) throw new FcosError(`${o.data}: no image could be read`);
     const metrics = evaluateDetections(
       samples,
       detections,
-      model.config.numClasses,
+      detector.config.numClasses,
       dataset.classNames,
     );
     console.log(`${samples.length} images of ${o.data}`);
     console.log(formatCocoSummary(metrics.coco.stats));
     console.log(
       formatVocSummary(
-        evaluateVoc(samples, detections, model.config.numClasses),
+        evaluateVoc(samples, detections, detector.config.numClasses),
         dataset.classNames,
       ),
     );
@@ -137,8 +138,26 @@ async function modelOnData(o: {
       await writeFileAtomic(o.json, JSON.stringify(body, null, 1) + "\n");
     }
   } finally {
-    model.dispose();
+    await detector.dispose();
   }
+}
+
+/** Detections of every image of `dataset`, in batches (as `predictDataset`, for any detector). */
+async function predict(
+  detector: Detector,
+  dataset: DetectionDataset,
+  batchSize: number,
+  strict: boolean,
+): Promise<{ samples: Sample[]; detections: Detections[] }> {
+  const loader = new BatchLoader(dataset, { batchSize, shuffle: false, dropLast: false, strict });
+  const samples: Sample[] = [];
+  const detections: Detections[] = [];
+  for await (const batch of loader.epoch(0)) {
+    const images = batch.samples.map((s) => ({ data: s.image, width: s.width, height: s.height }));
+    detections.push(...await detector.detect(images));
+    samples.push(...batch.samples);
+  }
+  return { samples, detections };
 }
 
 /**

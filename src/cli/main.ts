@@ -22,6 +22,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "detect objects in images and draw them",
     load: async () => (await import("./detect.ts")).detectCommand,
   },
+  export: {
+    summary: "write a model's network as ONNX (for onnxruntime anywhere)",
+    load: async () => (await import("./export.ts")).exportCommand,
+  },
   synth: {
     summary: "write the built-in synthetic data set in VOC layout",
     load: async () => (await import("./synth.ts")).synthCommand,

@@ -173,28 +173,7 @@ export class FcosModel {
     originalSizes: [number, number][],
     options: DecodeOptions = {},
   ): Detections[] {
-    const c = this.config.numClasses;
-    const l = grid.anchors.length / 4;
-    const decodeOptions: DecodeOptions = {
-      scoreThresh: options.scoreThresh ?? this.config.scoreThresh,
-      topkCandidates: options.topkCandidates ?? this.config.topkCandidates,
-      nmsThresh: options.nmsThresh ?? this.config.nmsThresh,
-      detectionsPerImg: options.detectionsPerImg ?? this.config.detectionsPerImg,
-      dropEmpty: options.dropEmpty ?? true,
-    };
-    return imageSizes.map(([h, w], i) => {
-      const det = decodeDetections({
-        clsLogits: head.clsLogits.subarray(i * l * c, (i + 1) * l * c),
-        bboxRegression: head.bboxRegression.subarray(i * l * 4, (i + 1) * l * 4),
-        bboxCtrness: head.bboxCtrness.subarray(i * l, (i + 1) * l),
-        anchors: grid.anchors,
-        numAnchorsPerLevel: grid.numAnchorsPerLevel,
-        numClasses: c,
-        imageHeight: h,
-        imageWidth: w,
-      }, decodeOptions);
-      return { ...det, boxes: scaleBoxes(det.boxes, [h, w], originalSizes[i]) };
-    });
+    return postprocessDetections(this.config, head, grid, imageSizes, originalSizes, options);
   }
 
   /** Variables the optimizer trains (torchvision's trainable-layers rule). */
@@ -207,4 +186,57 @@ export class FcosModel {
     this.#convs.dispose();
     this.params.dispose();
   }
+}
+
+/**
+ * Decodes read-back head outputs of a batch (clsLogits N×L×C, bboxRegression N×L×4,
+ * bboxCtrness N×L, however they were computed) with `config`'s thresholds unless `options` says
+ * otherwise, into detections in original-image pixels. `FcosModel.postprocess` and the
+ * onnxruntime backend both decode through here.
+ *
+ * @example
+ * ```ts
+ * import { makeConfig } from "./config.ts";
+ * import { makeAnchorGrid } from "../loss/anchors.ts";
+ * import { postprocessDetections } from "./fcos.ts";
+ * const config = makeConfig({ numClasses: 2 });
+ * const grid = makeAnchorGrid([64, 64], [[8, 8], [4, 4], [2, 2], [1, 1], [1, 1]]);
+ * const l = grid.anchors.length / 4; // 85 locations
+ * const clsLogits = new Float32Array(l * 2).fill(-9);
+ * clsLogits[2 * 10 + 1] = 3; // class 1 at location 10
+ * const head = { clsLogits, bboxRegression: new Float32Array(l * 4).fill(1), bboxCtrness: new Float32Array(l) };
+ * const [det] = postprocessDetections(config, head, grid, [[64, 64]], [[128, 128]]);
+ * console.log(det.labels); // Int32Array [1]
+ * ```
+ */
+export function postprocessDetections(
+  config: FcosConfig,
+  head: { clsLogits: Float32Array; bboxRegression: Float32Array; bboxCtrness: Float32Array },
+  grid: AnchorGrid,
+  imageSizes: [number, number][],
+  originalSizes: [number, number][],
+  options: DecodeOptions = {},
+): Detections[] {
+  const c = config.numClasses;
+  const l = grid.anchors.length / 4;
+  const decodeOptions: DecodeOptions = {
+    scoreThresh: options.scoreThresh ?? config.scoreThresh,
+    topkCandidates: options.topkCandidates ?? config.topkCandidates,
+    nmsThresh: options.nmsThresh ?? config.nmsThresh,
+    detectionsPerImg: options.detectionsPerImg ?? config.detectionsPerImg,
+    dropEmpty: options.dropEmpty ?? true,
+  };
+  return imageSizes.map(([h, w], i) => {
+    const det = decodeDetections({
+      clsLogits: head.clsLogits.subarray(i * l * c, (i + 1) * l * c),
+      bboxRegression: head.bboxRegression.subarray(i * l * 4, (i + 1) * l * 4),
+      bboxCtrness: head.bboxCtrness.subarray(i * l, (i + 1) * l),
+      anchors: grid.anchors,
+      numAnchorsPerLevel: grid.numAnchorsPerLevel,
+      numClasses: c,
+      imageHeight: h,
+      imageWidth: w,
+    }, decodeOptions);
+    return { ...det, boxes: scaleBoxes(det.boxes, [h, w], originalSizes[i]) };
+  });
 }

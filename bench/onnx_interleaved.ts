@@ -1,0 +1,81 @@
+/**
+ * `deno run -A bench/onnx_interleaved.ts [ROUNDS]`: the cases of bench/onnx_bench.ts (FCOS-R18,
+ * 91 classes, one 512×512 image) interleaved round by round — wasm `detect`, onnx `detect`,
+ * onnxruntime's `session.run` alone, our decode alone — so that load from other processes falls on
+ * all of them alike. Prints each case's median and mean, and the median over rounds of
+ * onnx detect / (run + decode) (the goal: ≤ 1.2).
+ */
+import { initBackend } from "../src/backend/select.ts";
+import { FcosModel, postprocessDetections } from "../src/model/fcos.ts";
+import { OnnxDetector } from "../src/backend/onnx_runtime.ts";
+
+const rounds = Number(Deno.args[0] ?? 8);
+const threads = Number(Deno.env.get("FCOS_THREADS") ?? 2);
+await initBackend({ backend: "wasm", threads, log: () => {} });
+const model = FcosModel.create({
+  backbone: "resnet18",
+  numClasses: 91,
+  minSize: 512,
+  maxSize: 512,
+});
+const detector = await OnnxDetector.fromModel(model, { threads });
+const size = 512;
+const image = {
+  data: Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 2654435761) >>> 24),
+  width: size,
+  height: size,
+};
+const nchw = new Float32Array(3 * size * size);
+for (let c = 0; c < 3; c++) {
+  for (let p = 0; p < size * size; p++) nchw[c * size * size + p] = image.data[3 * p + c] / 255;
+}
+const dims: [number, number, number, number] = [1, 3, size, size];
+const heads = await detector.run(nchw, dims);
+const grid = detector.anchorGrid(size, size);
+
+const cases: Record<string, () => Promise<unknown> | unknown> = {
+  "wasm detect": () => model.detect([image]),
+  "onnx detect": () => detector.detect([image]),
+  "onnx session.run": () => detector.run(nchw, dims),
+  "decode": () => postprocessDetections(model.config, heads, grid, [[size, size]], [[size, size]]),
+};
+const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+for (const fn of Object.values(cases)) await fn(); // warm-up
+for (let r = 0; r < rounds; r++) {
+  for (const [name, fn] of Object.entries(cases)) {
+    const t0 = performance.now();
+    await fn();
+    times[name].push(performance.now() - t0);
+  }
+}
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+console.log(
+  `${rounds} rounds, ${threads} threads, load ${Deno.loadavg().map((v) => v.toFixed(2)).join(" ")}`,
+);
+for (const [name, t] of Object.entries(times)) {
+  console.log(
+    `${name.padEnd(18)} median ${median(t).toFixed(1).padStart(8)} ms  mean ${
+      mean(t).toFixed(1).padStart(8)
+    } ms  (min ${Math.min(...t).toFixed(1)}, max ${Math.max(...t).toFixed(1)})`,
+  );
+}
+const ratios = times["onnx detect"].map((t, i) =>
+  t / (times["onnx session.run"][i] + times["decode"][i])
+);
+console.log(
+  `onnx detect / (run + decode): median ${median(ratios).toFixed(2)} (per round ${
+    ratios.map((r) => r.toFixed(2)).join(" ")
+  })`,
+);
+console.log(
+  `wasm detect / onnx detect: median ${
+    (median(times["wasm detect"]) / median(times["onnx detect"])).toFixed(2)
+  }`,
+);
+await detector.release();
+model.dispose();
+Deno.exit(0);
