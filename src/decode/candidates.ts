@@ -12,18 +12,19 @@
  * k' = min(pairs of the level, k + max(16, ⌈k/16⌉)) by A (`tf.topk`), gathers what decoding needs
  * for those pairs, and only that crosses the bus, in one round trip:
  * - per candidate pair, 7 float32 (A, the class logit, the centerness logit and the 4 box
- *   regression values of its location) and 1 int32 (its flat index location·C + class inside the
- *   level, from which the CPU gets location and class): 32 bytes;
+ *   regression values of its location) and 1 int32 (its index location·C + class in the image,
+ *   from which the CPU gets location and class): 32 bytes;
  * - per image, 1 float32: the count of non-finite class or centerness logits.
  * With k = 1000 (k' = 1063) that is 32·Σ_l min(pairs_l, 1063) + 4 bytes per image: 170 kB for a
  * 512×512 image with C = 91 (12× less), 146 kB with C = 20 (3.7× less), and the same 170 kB at
  * 800×1333 (50× less); the CPU then scores ~5k pairs instead of scanning ~500k (2M at 800×1333).
-
-`FcosModel.detect` uses this on WebGPU (`readback: "auto"`). On wasm and cpu, whose tensors are
-in host memory, reading the outputs "back" is a copy, and scoring every pair and sorting on the
-backend cost more than the CPU's decode, which skips most pairs with one comparison (FCOS-R18,
-512×512, C = 91, wasm: ≈45 ms for the selection against ≈50 ms for copy and full decode; C = 20:
-≈60 ms against ≈30 ms, on a loaded 2-core machine), so there it reads the full outputs.
+ *
+ * `FcosModel.detect` uses this on WebGPU (`readback: "auto"`). On wasm and cpu, whose tensors are
+ * in host memory, reading the outputs "back" is a copy, and scoring every pair and sorting on the
+ * backend cost about as much as or more than the CPU's decode, which skips most pairs with one
+ * comparison (FCOS-R18, one 512×512 image, wasm, 2-core VM at load ≈1.3: selection and decode
+ * 12–18 ms against 16 ms for the copy and full decode with C = 91; 12–16 ms against 4.5 ms with
+ * C = 20), so there it reads the full outputs.
  *
  * Exactness. The CPU decodes the read-back pairs with the exact float32 code of ./decode.ts
  * (`decodeCandidates`), which gives what `decodeDetections` gives on the full outputs provided the
@@ -40,7 +41,8 @@ backend cost more than the CPU's decode, which skips most pairs with one compari
  * k'-th place, as in uniform image regions of an untrained model), or a logit is NaN or infinite,
  * or the check of the bound fails, the image is marked for the full read-back and the CPU decodes
  * its full outputs (the previous path, whose errors, e.g. on NaN, are unchanged). So is a batch
-with a level of more than 2^24 pairs: WebGPU's top-k passes indices through float32.
+ * whose images have more than 2^24 (location, class) pairs: tfjs-backend-webgpu reads gather and
+ * top-k indices through float32.
  *
  * @module
  */
@@ -58,11 +60,11 @@ export const DEVICE_SCORE_ABS_ERROR = 1e-9;
 /** Numbers per candidate in the float read-back: A, class logit, centerness logit, 4 regression. */
 const PACK = 7;
 
-/** Largest level (locations × classes) selected on the device; larger ones are read back whole. */
-export const MAX_LEVEL_PAIRS = 2 ** 24;
+/** Most (location, class) pairs per image selected on the device; larger images are read whole. */
+export const MAX_IMAGE_PAIRS = 2 ** 24;
 
 /** Bytes read back per candidate pair: PACK float32 and one int32 index. */
-export const BYTES_PER_CANDIDATE = 4 * PACK + 4;
+export const BYTES_PER_CANDIDATE: number = 4 * PACK + 4;
 
 /** k': candidate pairs read back per level and image for top-k `k` over `pairs` pairs. */
 export function candidatesPerLevel(k: number, pairs: number): number {
@@ -99,6 +101,19 @@ interface LevelPlan {
   kp: number;
   /** Offset of the level's pairs in each image's read-back rows. */
   offset: number;
+}
+
+/**
+ * out[i, j, …] = x[i, idx[i, j], …]: x [N, M, …], idx [N, J] int32. On WebGPU a gather with
+ * batchDims = 1 (indices stay below M); elsewhere a gather on the flattened batch with global
+ * indices, as tfjs-backend-wasm 4.22's gather with batchDims = 1 read wrong rows for the second
+ * image (values [2, 1600], indices [2, 1063]; right on cpu).
+ */
+function gatherPerImage(x: tf.Tensor, idx: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() === "webgpu") return tf.gather(x, idx, 1, 1);
+  const [n, m, ...rest] = x.shape;
+  const offsets = tf.mul(tf.expandDims(tf.range(0, n, 1, "int32"), 1), tf.scalar(m, "int32"));
+  return tf.gather(tf.reshape(x, [n * m, ...rest]), tf.add(idx, offsets));
 }
 
 /** 1 where x is NaN or ±Infinity, else 0 (float32). */
@@ -138,47 +153,41 @@ export async function selectCandidates(
     throw new Error(`selectCandidates: the anchor grid has ${loc0} locations, not ${L}`);
   }
 
-  // On the device: scores, per-level top k', gathers; one float and one int tensor for all levels.
+  // tfjs-backend-webgpu reads gather and top-k indices through float32: exact below 2^24.
+  if (L * C > MAX_IMAGE_PAIRS) {
+    return { images: Array.from({ length: N }, () => null), bytesRead: 0 };
+  }
+
+  // On the device: the scores, each level's top k', the gathers; the read-back is one float
+  // tensor [N, K, 7] (K = Σ k'), one int tensor [N, K] (pair index location·C + class in the
+  // image) and the flags [N].
   const [flags, pack, index] = tf.tidy(() => {
-    const packs: tf.Tensor[] = [];
-    const indices: tf.Tensor[] = [];
-    for (const { loc0, n, kp } of plans) {
-      if (kp === 0) continue;
-      const cls = tf.slice(head.clsLogits, [0, loc0, 0], [N, n, C]); // [N, n, C]
-      const ctr = tf.slice(head.bboxCtrness, [0, loc0], [N, n]); // [N, n]
-      const reg = tf.slice(head.bboxRegression, [0, loc0, 0], [N, n, 4]); // [N, n, 4]
-      const score = tf.reshape(
-        tf.sqrt(tf.mul(tf.sigmoid(cls), tf.expandDims(tf.sigmoid(ctr), 2))),
-        [N, n * C],
-      ); // [N, n·C]
-      const top = tf.topk(score, kp); // values [N, k'], indices [N, k'] int32 (flat in the level)
-      // Gathers from the flattened batch with global indices: tfjs-backend-wasm 4.22's gather
-      // with batchDims = 1 read wrong rows for the second image (values [2, 1600], indices
-      // [2, 1063]; right on cpu).
-      const image = tf.expandDims(tf.range(0, N, 1, "int32"), 1); // [N, 1]
-      const pair = tf.add(top.indices, tf.mul(image, tf.scalar(n * C, "int32"))); // [N, k']
-      const loc = tf.add(
-        tf.floorDiv(top.indices, tf.scalar(C, "int32")),
-        tf.mul(image, tf.scalar(n, "int32")),
-      ); // [N, k'] int32, location over the batch
-      packs.push(tf.concat([
-        tf.expandDims(top.values, 2),
-        tf.expandDims(tf.gather(tf.reshape(cls, [N * n * C]), pair), 2),
-        tf.expandDims(tf.gather(tf.reshape(ctr, [N * n]), loc), 2),
-        tf.gather(tf.reshape(reg, [N * n, 4]), loc), // [N, k', 4]
-      ], 2)); // [N, k', 7]
-      indices.push(top.indices);
-    }
     const flags = tf.add(
       tf.sum(nonFinite(head.clsLogits), [1, 2]),
       tf.sum(nonFinite(head.bboxCtrness), 1),
     ); // [N]
-    if (packs.length === 0) return [flags];
-    return [
-      flags,
-      packs.length === 1 ? packs[0] : tf.concat(packs, 1), // [N, K, 7]
-      indices.length === 1 ? indices[0] : tf.concat(indices, 1), // [N, K] int32
-    ];
+    if (K === 0) return [flags];
+    const cls = tf.reshape(head.clsLogits, [N, L * C]);
+    const score = tf.reshape(
+      tf.sqrt(tf.mul(tf.sigmoid(head.clsLogits), tf.expandDims(tf.sigmoid(head.bboxCtrness), 2))),
+      [N, L * C],
+    ); // [N, L·C]
+    const values: tf.Tensor[] = [], pairs: tf.Tensor[] = [];
+    for (const { loc0, n, kp } of plans) {
+      if (kp === 0) continue;
+      const top = tf.topk(tf.slice(score, [0, loc0 * C], [N, n * C]), kp); // [N, k'] each
+      values.push(top.values);
+      pairs.push(loc0 === 0 ? top.indices : tf.add(top.indices, tf.scalar(loc0 * C, "int32")));
+    }
+    const pair = pairs.length === 1 ? pairs[0] : tf.concat(pairs, 1); // [N, K] int32
+    const loc = tf.floorDiv(pair, tf.scalar(C, "int32")); // [N, K] int32
+    const pack = tf.concat([
+      tf.expandDims(values.length === 1 ? values[0] : tf.concat(values, 1), 2),
+      tf.expandDims(gatherPerImage(cls, pair), 2),
+      tf.expandDims(gatherPerImage(head.bboxCtrness, loc), 2),
+      gatherPerImage(head.bboxRegression, loc), // [N, K, 4]
+    ], 2); // [N, K, 7]
+    return [flags, pack, pair];
   }) as (tf.Tensor | undefined)[];
   let packData: Float32Array, indexData: Int32Array, flagData: Float32Array;
   try {
@@ -263,12 +272,12 @@ function imageCandidates(
     );
     let prev = -1;
     for (const r of order) {
-      const flat = index[row0 + r];
+      const flat = index[row0 + r] - loc0 * C; // flat index in the level
       if (flat <= prev || flat >= n * C) return null; // (a repeated or stray index: not exact)
       prev = flat;
       const base = (row0 + r) * PACK;
       if (!(hi(pack[base]) > thr)) continue;
-      const a = Math.floor(flat / C);
+      const a = Math.floor(flat / C); // location in the level
       locations[m] = loc0 + a;
       labels[m] = flat - a * C;
       clsLogits[m] = pack[base + 1];
