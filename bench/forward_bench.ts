@@ -8,7 +8,9 @@
  *   backend's default path first, then by the other one (`readback: "candidates"`: score
  *   threshold and per-level top-k on the device, only the candidates read back, the default on
  *   WebGPU; `"full"`: the whole head outputs read back and decoded on the CPU, the default on
- *   wasm and cpu); the names say how many bytes each reads back.
+ *   wasm and cpu); the names say how many bytes each reads back;
+ * - what follows the forward pass alone, on the head outputs of one forward: selection, read-back
+ *   and decode by either path.
  *
  * On a software WebGPU adapter (llvmpipe: ≈50× slower than wasm here, figures meaningless) the
  * cases shrink to the compact model at 128×128 so that the bench still runs in a minute or two;
@@ -20,7 +22,9 @@ import { initBackend } from "../src/backend/select.ts";
 import { FcosModel } from "../src/model/fcos.ts";
 import { COMPACT_CONFIG } from "../src/model/config.ts";
 import { preprocessImages } from "../src/model/transform.ts";
+import type { HeadOutputs } from "../src/model/types.ts";
 import { selectCandidates } from "../src/decode/candidates.ts";
+import { decodeCandidates, resolveDecodeOptions } from "../src/decode/decode.ts";
 
 const backend = Deno.env.get("FCOS_BACKEND") as "webgpu" | "wasm" | "cpu" | undefined;
 const info = await initBackend({ backend, log: () => {} });
@@ -53,20 +57,19 @@ function forwardBench(h: number, w: number) {
   };
 }
 
-/** Bytes each detect path reads back for one image of this size (for the bench names). */
-async function readBackBytes(image: ReturnType<typeof noiseImage>, size: [number, number]) {
+/** One forward of one image: its head outputs and grid (kept for the read-back benches). */
+function headOf(image: ReturnType<typeof noiseImage>, size: [number, number]) {
   const prep = preprocessImages([image], { ...model.config, minSize: size[0], maxSize: size[1] });
   const { features, head } = model.forward(prep.batch);
   const grid = model.anchorGrid(
     [prep.batch.shape[1], prep.batch.shape[2]],
     FcosModel.levelShapes(features),
   );
-  const sel = await selectCandidates(head, grid, prep.imageSizes, model.config);
-  const full = 4 * (head.clsLogits.size + head.bboxRegression.size + head.bboxCtrness.size);
-  tf.dispose([prep.batch, ...features, head.clsLogits, head.bboxRegression, head.bboxCtrness]);
-  const kB = (b: number) => `${(b / 1000).toFixed(0)} kB`;
-  return { candidates: kB(sel.bytesRead), full: kB(full) };
+  tf.dispose([prep.batch, ...features]);
+  return { head, grid, prep };
 }
+
+const kB = (b: number) => `${(b / 1000).toFixed(0)} kB`;
 
 for (const [h, w] of shapes) {
   Deno.bench({
@@ -82,12 +85,65 @@ const autoPath = info.name === "webgpu" ? "candidates" : "full";
 for (const [h, w] of shapes) {
   const image = noiseImage(h, w);
   const size: [number, number] = [Math.min(h, w), Math.max(h, w)];
-  const bytes = await readBackBytes(image, size);
+  const { head, grid, prep } = headOf(image, size);
+  const options = resolveDecodeOptions(model.config);
+  const selected = await selectCandidates(head, grid, prep.imageSizes, options);
+  const fullBytes = 4 * (head.clsLogits.size + head.bboxRegression.size + head.bboxCtrness.size);
   const n = h * w > 100_000 ? 3 : 5;
   const label = {
-    candidates: `device top-k, reads ${bytes.candidates}`,
-    full: `full read-back, ${bytes.full}`,
+    candidates: `device top-k, reads ${kB(selected.bytesRead)}`,
+    full: `full read-back, ${kB(fullBytes)}`,
   };
+  // What follows the forward pass alone, on the head outputs of one forward: selection on the
+  // backend, read-back and decode, by either path. Each run works on a fresh copy made on the
+  // backend (tfjs keeps a tensor's values once read, so re-reading the same tensor is free).
+  const fresh = (): HeadOutputs => {
+    const [clsLogits, bboxRegression, bboxCtrness] = tf.tidy(() =>
+      [head.clsLogits, head.bboxRegression, head.bboxCtrness].map((t) => tf.add(t, 0))
+    );
+    return { clsLogits, bboxRegression, bboxCtrness } as HeadOutputs;
+  };
+  const free = (t: HeadOutputs) => tf.dispose([t.clsLogits, t.bboxRegression, t.bboxCtrness]);
+  Deno.bench({
+    name: `${modelName} read-back + decode, ${h}×${w} (${tag}; ${label.candidates})`,
+    group: `read-back ${h}×${w}`,
+    baseline: autoPath === "candidates",
+    n: 20,
+    warmup: 2,
+    async fn() {
+      const copy = fresh();
+      const sel = await selectCandidates(copy, grid, prep.imageSizes, options);
+      free(copy);
+      for (const c of sel.images) if (c !== null) decodeCandidates(c, options);
+    },
+  });
+  Deno.bench({
+    name: `${modelName} read-back + decode, ${h}×${w} (${tag}; ${label.full})`,
+    group: `read-back ${h}×${w}`,
+    baseline: autoPath === "full",
+    n: 20,
+    warmup: 2,
+    async fn() {
+      const copy = fresh();
+      const [clsLogits, bboxRegression, bboxCtrness] = await Promise.all([
+        copy.clsLogits.data(),
+        copy.bboxRegression.data(),
+        copy.bboxCtrness.data(),
+      ]);
+      free(copy);
+      model.postprocess(
+        {
+          clsLogits: clsLogits as Float32Array,
+          bboxRegression: bboxRegression as Float32Array,
+          bboxCtrness: bboxCtrness as Float32Array,
+        },
+        grid,
+        prep.imageSizes,
+        prep.originalSizes,
+        options,
+      );
+    },
+  });
   // The backend's default path first (named as bench/forward_vs_torch.ts expects), then the other.
   for (const readback of [autoPath, autoPath === "full" ? "candidates" : "full"] as const) {
     const name = readback === autoPath
