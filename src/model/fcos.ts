@@ -45,8 +45,9 @@ export interface DetectOptions extends DecodeOptions {
    * candidate pairs are read back (≈32 bytes each; see src/decode/candidates.ts). `"full"`: the
    * whole head outputs are read back and decoded on the CPU. `"auto"` (default): `"candidates"`
    * on WebGPU, where the outputs sit in GPU memory; `"full"` on wasm and cpu, whose tensors are
-   * already in host memory and where the CPU's decode (which skips most pairs with one
-   * comparison) costs less than scoring every pair and sorting on the backend.
+   * already in host memory: there the copy and the CPU's decode (which skips most pairs with one
+   * comparison) cost about what scoring every pair and sorting on the backend cost (less at
+   * 256×320, more at 512×512 with 91 classes; see bench/RESULTS.md).
    */
   readback?: "auto" | "candidates" | "full";
 }
