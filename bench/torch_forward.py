@@ -28,12 +28,18 @@ def main():
         feats = list(model.backbone(x).values())
         return model.head(feats)
 
-    image = (torch.arange(256 * 320 * 3) * 2654435761 % 2**32 // 2**24).float().reshape(256, 320, 3)
-    image = image.permute(2, 0, 1) / 255
+    def noise(h, w):  # the image of bench/forward_bench.ts
+        image = (torch.arange(h * w * 3) * 2654435761 % 2**32 // 2**24).float().reshape(h, w, 3)
+        return image.permute(2, 0, 1) / 255
+
+    image, image512 = noise(256, 320), noise(512, 512)
+    model512 = FCOS(backbone, num_classes=91, min_size=512, max_size=512,
+                    score_thresh=0.05).eval()
     cases = [
         ("forward 1x256x320", lambda: forward(torch.randn(1, 3, 256, 320)), 5),
         ("forward 1x512x512", lambda: forward(torch.randn(1, 3, 512, 512)), 3),
         ("detect 256x320 image", lambda: model([image]), 5),
+        ("detect 512x512 image", lambda: model512([image512]), 3),
     ]
     with torch.no_grad():
         for name, fn, runs in cases:

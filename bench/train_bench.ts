@@ -4,7 +4,9 @@
  * FCOS-R18 (torchvision layout: FPN 256, 4-conv heads, trainable layers 3) at 1×512×512 and
  * 4×256×256, and the demo's compact model at 8×128×128. 4×512×512 (the seed's shape) is added
  * with FCOS_BENCH_FULL=1: on wasm it needs more than wasm32's 4 GB. Images are synthetic scenes
- * with their boxes. bench/train_vs_torch.ts runs the R18 shapes in PyTorch beside it.
+ * with their boxes. bench/train_vs_torch.ts runs the R18 shapes in PyTorch beside it. On a
+ * software WebGPU adapter (llvmpipe: one R18 step takes minutes, figures meaningless) only the
+ * compact model at 2×128×128 runs, unless FCOS_BENCH_FULL=1.
  */
 import { initBackend } from "../src/backend/select.ts";
 import { FcosModel } from "../src/model/fcos.ts";
@@ -38,10 +40,12 @@ const cases: [string, Partial<FcosConfig>, number, number, number][] = [
 ];
 if (Deno.env.get("FCOS_BENCH_FULL") === "1") {
   cases.unshift(["FCOS-R18 train step 4×512×512", R18, 4, 512, 1]);
+} else if (info.isSoftwareAdapter === true) {
+  cases.splice(0, cases.length, ["compact train step 2×128×128", COMPACT_CONFIG, 2, 128, 2]);
 }
 for (const [name, config, batch, size, n] of cases) {
   Deno.bench({
-    name: `${name} (${info.name})`,
+    name: `${name} (${info.name}${info.adapter ? ` on ${info.adapter.split(" (")[0]}` : ""})`,
     group: "train",
     n,
     warmup: 1,

@@ -1,6 +1,9 @@
 import {
+  type CandidateInput,
+  decodeCandidates,
   decodeDetections,
   type DecodeInput,
+  type DecodeOptions,
   DEFAULT_DECODE_OPTIONS,
   sigmoidF32,
 } from "../src/decode/decode.ts";
@@ -289,4 +292,121 @@ Deno.test("decodeDetections' logit prefilter never drops a pair above the thresh
   }, { scoreThresh: thresh, topkCandidates: L * C, detectionsPerImg: L * C, nmsThresh: 1 });
   assert(want > 1000 && want < L * C, `a mixed case (${want})`);
   assertEquals(det.labels.length, want);
+});
+
+/** All pairs of `input` (or those `keep` accepts) as decodeCandidates input. */
+function candidatesOf(
+  input: DecodeInput,
+  keep: (a: number, c: number) => boolean = () => true,
+): CandidateInput {
+  const C = input.numClasses;
+  const locations: number[] = [], labels: number[] = [], levelStarts = [0];
+  let loc0 = 0;
+  for (const n of input.numAnchorsPerLevel) {
+    for (let a = loc0; a < loc0 + n; a++) {
+      for (let c = 0; c < C; c++) {
+        if (!keep(a, c)) continue;
+        locations.push(a);
+        labels.push(c);
+      }
+    }
+    levelStarts.push(locations.length);
+    loc0 += n;
+  }
+  return {
+    levelStarts,
+    locations: Int32Array.from(locations),
+    labels: Int32Array.from(labels),
+    clsLogits: Float32Array.from(locations, (a, j) => input.clsLogits[a * C + labels[j]]),
+    bboxCtrness: Float32Array.from(locations, (a) => input.bboxCtrness[a]),
+    bboxRegression: Float32Array.from(
+      locations.flatMap((a) => [...input.bboxRegression.subarray(4 * a, 4 * a + 4)]),
+    ),
+    anchors: input.anchors,
+    numAnchorsPerLevel: input.numAnchorsPerLevel,
+    numClasses: C,
+    imageHeight: input.imageHeight,
+    imageWidth: input.imageWidth,
+  };
+}
+
+Deno.test("decodeCandidates on all pairs, or on those above the threshold, equals decodeDetections", () => {
+  let seed = 3;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  for (const c of loadCases(fixtureDir)) {
+    const optionSets: DecodeOptions[] = [
+      c.options,
+      { ...c.options, dropEmpty: false },
+      { topkCandidates: 5 },
+    ];
+    for (const options of optionSets) {
+      const want = decodeDetections(c.input, options);
+      assert(want.labels.length > 0);
+      assertSameDetections(decodeCandidates(candidatesOf(c.input), options), want, c.name);
+      // A subset holding every pair above the threshold, and a random third of the rest.
+      const thr = Math.fround(options.scoreThresh ?? DEFAULT_DECODE_OPTIONS.scoreThresh);
+      const C = c.input.numClasses;
+      const subset = candidatesOf(c.input, (a, k) => {
+        const score = Math.fround(Math.sqrt(Math.fround(
+          sigmoidF32(c.input.clsLogits[a * C + k]) * sigmoidF32(c.input.bboxCtrness[a]),
+        )));
+        return score > thr || rand() < 0.33;
+      });
+      assert(subset.locations.length < c.input.bboxCtrness.length * C);
+      assertSameDetections(decodeCandidates(subset, options), want, `${c.name} subset`);
+    }
+  }
+  // The hand-made case: clip, NMS and labels as decodeDetections.
+  assertSameDetections(
+    decodeCandidates(candidatesOf(tinyInput())),
+    decodeDetections(tinyInput()),
+    "tiny",
+  );
+});
+
+Deno.test("decodeCandidates rejects bad input with FcosError; NaN logits as decodeDetections", () => {
+  const all = candidatesOf(tinyInput());
+  const none = candidatesOf(tinyInput(), () => false);
+  assertEquals(none.levelStarts, [0, 0, 0]);
+  assertEquals(decodeCandidates(none).labels.length, 0, "no candidates, no detections");
+  const swapped = { ...all, locations: all.locations.slice() };
+  [swapped.locations[0], swapped.locations[3]] = [swapped.locations[3], swapped.locations[0]];
+  assertThrows(() => decodeCandidates(swapped), /increasing \(location, class\) order/);
+  assertThrows(
+    () => decodeCandidates({ ...all, labels: all.labels.map((l) => l + 1) }),
+    /label 3 is not in \[0, 3\)/,
+  );
+  assertThrows(
+    () => decodeCandidates({ ...all, locations: all.locations.map(() => 2) }),
+    /location 2 is not in level 0/,
+  );
+  assertThrows(() => decodeCandidates({ ...all, levelStarts: [0, 3, 8] }), FcosError);
+  assertThrows(
+    () => decodeCandidates({ ...all, clsLogits: all.clsLogits.subarray(1) }),
+    /clsLogits has 8 numbers, expected 9/,
+  );
+  const nan = tinyInput({ clsLogits: new Float32Array([4, -9, -9, 3, NaN, -9, -9, -9, 5]) });
+  assertThrows(() => decodeDetections(nan), /clsLogits\[1\]\[1\] is NaN/);
+  assertThrows(() => decodeCandidates(candidatesOf(nan)), /clsLogits\[1\]\[1\] is NaN/);
+  const badReg = tinyInput({
+    bboxRegression: new Float32Array([
+      0.5,
+      0.5,
+      0.5,
+      0.5,
+      0.5,
+      Infinity,
+      0.5,
+      0.5,
+      0.25,
+      0.25,
+      4,
+      0.5,
+    ]),
+  });
+  assertThrows(() => decodeDetections(badReg), /bboxRegression\[1\] has a non-finite value/);
+  assertThrows(
+    () => decodeCandidates(candidatesOf(badReg)),
+    /bboxRegression\[1\] has a non-finite value/,
+  );
 });

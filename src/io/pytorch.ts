@@ -799,7 +799,7 @@ function readZip(bytes: Uint8Array, fail: Fail): unknown {
       // over garbage, so stop at the first entry that cannot be real.
       filter: (f) => {
         const real = sizes.size < bytes.length / 46 && // a central directory entry is ≥ 46 bytes
-          f.name.length > 0 && !/[\x00-\x1f\ufffd]/.test(f.name) && !sizes.has(f.name) &&
+          f.name.length > 0 && !hasControlCharacter(f.name) && !sizes.has(f.name) &&
           f.size >= 0 && f.size <= bytes.length &&
           (f.compression === 0
             ? f.originalSize === f.size
@@ -1133,4 +1133,13 @@ export async function readStateDict(path: string): Promise<Safetensors> {
     });
   }
   return parseStateDict(bytes, path);
+}
+
+/** True when `name` holds a control character or U+FFFD (a name decoded from garbage). */
+function hasControlCharacter(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c === 0xfffd) return true;
+  }
+  return false;
 }

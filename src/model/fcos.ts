@@ -6,8 +6,16 @@
  * @module
  */
 import { tf } from "../tf.ts";
+import { checkWebGpuDevice } from "../backend/webgpu.ts";
+import { FcosError } from "../errors.ts";
 import { makeAnchorGrid } from "../loss/anchors.ts";
-import { decodeDetections, type DecodeOptions } from "../decode/decode.ts";
+import {
+  decodeCandidates,
+  decodeDetections,
+  type DecodeOptions,
+  resolveDecodeOptions,
+} from "../decode/decode.ts";
+import { selectCandidates } from "../decode/candidates.ts";
 import { type FcosConfig, makeConfig } from "./config.ts";
 import { ConvRunner } from "./layers.ts";
 import { ParamStore } from "./params.ts";
@@ -26,12 +34,46 @@ export interface ForwardOutputs {
   head: HeadOutputs;
 }
 
-/** Options of {@linkcode FcosModel.detect}: decoding thresholds and resize bounds. */
+/** Options of {@linkcode FcosModel.detect}: decoding thresholds, resize bounds, read-back. */
 export interface DetectOptions extends DecodeOptions {
   /** Short-side target (default: the model's config). */
   minSize?: number;
   /** Long-side limit (default: the model's config). */
   maxSize?: number;
+  /**
+   * What is read back from the backend; the detections are identical either way.
+   * `"candidates"`: the score threshold and each level's top-k run on the device and only the
+   * candidate pairs are read back (≈32 bytes each; see src/decode/candidates.ts). `"full"`: the
+   * whole head outputs are read back and decoded on the CPU. `"auto"` (default): `"candidates"`
+   * on WebGPU, where the outputs sit in GPU memory; `"full"` on wasm and cpu, whose tensors are
+   * already in host memory: there the copy and the CPU's decode (which skips most pairs with one
+   * comparison) cost about what scoring every pair and sorting on the backend cost (less at
+   * 256×320, more at 512×512 with 91 classes; see bench/RESULTS.md).
+   */
+  readback?: "auto" | "candidates" | "full";
+}
+
+/** Backends whose tensors live in host memory: reading them back is a copy. */
+const HOST_MEMORY_BACKENDS = new Set(["wasm", "cpu"]);
+
+/** Image i's full head outputs (clsLogits L×C, bboxRegression L×4, bboxCtrness L), read back. */
+async function readImage(head: HeadOutputs, i: number) {
+  const [, l, c] = head.clsLogits.shape;
+  const parts = tf.tidy(() => [
+    tf.slice(head.clsLogits, [i, 0, 0], [1, l, c]),
+    tf.slice(head.bboxRegression, [i, 0, 0], [1, l, 4]),
+    tf.slice(head.bboxCtrness, [i, 0], [1, l]),
+  ]);
+  try {
+    const [clsLogits, bboxRegression, bboxCtrness] = await Promise.all(parts.map((t) => t.data()));
+    return {
+      clsLogits: clsLogits as Float32Array,
+      bboxRegression: bboxRegression as Float32Array,
+      bboxCtrness: bboxCtrness as Float32Array,
+    };
+  } finally {
+    tf.dispose(parts);
+  }
 }
 
 /**
@@ -122,8 +164,23 @@ export class FcosModel {
 
   /**
    * Detects objects in 8-bit RGB images; boxes are in each image's original pixels.
+   *
+   * On WebGPU (`readback: "auto"` or `"candidates"`) only what decoding needs crosses the bus: the
+   * score threshold and the per-level top-k run on the device, and about 32 bytes per candidate
+   * pair are read back (≈170 kB for a 512×512 image, against 0.5–2 MB of head outputs; see
+   * src/decode/candidates.ts), which the CPU decodes exactly as {@linkcode FcosModel.postprocess}
+   * decodes the full outputs. An image whose selection cannot be proved exact (long runs of equal
+   * scores across the top-k cut, non-finite logits) is read back whole and decoded by that path.
+   * On wasm and cpu the full outputs are read back (a copy in host memory) and decoded.
    */
   async detect(images: RgbImage[], options: DetectOptions = {}): Promise<Detections[]> {
+    const decodeOptions = resolveDecodeOptions(decodeOptionsFor(this.config, options));
+    const readback = options.readback ?? "auto";
+    if (readback !== "auto" && readback !== "candidates" && readback !== "full") {
+      throw new FcosError(`detect: readback must be auto, candidates or full, got '${readback}'`);
+    }
+    const onDevice = readback === "candidates" ||
+      (readback === "auto" && !HOST_MEMORY_BACKENDS.has(tf.getBackend()));
     const prep = preprocessImages(images, {
       minSize: options.minSize ?? this.config.minSize,
       maxSize: options.maxSize ?? this.config.maxSize,
@@ -131,34 +188,53 @@ export class FcosModel {
       imageStd: this.config.imageStd,
     });
     const [, hp, wp] = prep.batch.shape;
-    const { levelShapes, cls, reg, ctr } = tf.tidy(() => {
-      const out = this.forward(prep.batch, false);
-      return {
-        levelShapes: FcosModel.levelShapes(out.features),
-        cls: out.head.clsLogits,
-        reg: out.head.bboxRegression,
-        ctr: out.head.bboxCtrness,
-      };
-    });
-    prep.batch.dispose();
+    const { features, head } = this.forward(prep.batch, false);
+    const levelShapes = FcosModel.levelShapes(features);
+    tf.dispose([prep.batch, ...features]);
     try {
-      const [clsData, regData, ctrData] = await Promise.all([cls.data(), reg.data(), ctr.data()]);
       const grid = this.anchorGrid([hp, wp], levelShapes);
-      return this.postprocess(
-        {
-          clsLogits: clsData as Float32Array,
-          bboxRegression: regData as Float32Array,
-          bboxCtrness: ctrData as Float32Array,
-        },
-        grid,
-        prep.imageSizes,
-        prep.originalSizes,
-        options,
+      if (!onDevice) {
+        const [clsLogits, bboxRegression, bboxCtrness] = await Promise.all([
+          head.clsLogits.data(),
+          head.bboxRegression.data(),
+          head.bboxCtrness.data(),
+        ]);
+        checkWebGpuDevice();
+        return this.postprocess(
+          {
+            clsLogits: clsLogits as Float32Array,
+            bboxRegression: bboxRegression as Float32Array,
+            bboxCtrness: bboxCtrness as Float32Array,
+          },
+          grid,
+          prep.imageSizes,
+          prep.originalSizes,
+          decodeOptions,
+        );
+      }
+      const selection = await selectCandidates(head, grid, prep.imageSizes, decodeOptions);
+      checkWebGpuDevice(); // a dropped command buffer would have left stale memory to decode
+      // Images whose candidates could not be proved exact: their full outputs, read together.
+      const full = await Promise.all(
+        selection.images.map((c, i) => c === null ? readImage(head, i) : null),
       );
+      if (full.some((f) => f !== null)) checkWebGpuDevice();
+      return prep.imageSizes.map(([h, w], i) => {
+        const candidates = selection.images[i];
+        const det = candidates !== null
+          ? decodeCandidates(candidates, decodeOptions)
+          : decodeDetections({
+            ...full[i]!,
+            anchors: grid.anchors,
+            numAnchorsPerLevel: grid.numAnchorsPerLevel,
+            numClasses: this.config.numClasses,
+            imageHeight: h,
+            imageWidth: w,
+          }, decodeOptions);
+        return { ...det, boxes: scaleBoxes(det.boxes, [h, w], prep.originalSizes[i]) };
+      });
     } finally {
-      cls.dispose();
-      reg.dispose();
-      ctr.dispose();
+      tf.dispose([head.clsLogits, head.bboxRegression, head.bboxCtrness]);
     }
   }
 
@@ -186,6 +262,18 @@ export class FcosModel {
     this.#convs.dispose();
     this.params.dispose();
   }
+}
+
+/** Decoding options: those given, else the model's config; empty boxes dropped by default. */
+function decodeOptionsFor(config: FcosConfig, options: DecodeOptions): DecodeOptions {
+  return {
+    scoreThresh: options.scoreThresh ?? config.scoreThresh,
+    topkCandidates: options.topkCandidates ?? config.topkCandidates,
+    nmsThresh: options.nmsThresh ?? config.nmsThresh,
+    detectionsPerImg: options.detectionsPerImg ?? config.detectionsPerImg,
+    dropEmpty: options.dropEmpty ?? true,
+    ...(options.coordinateTrick === undefined ? {} : { coordinateTrick: options.coordinateTrick }),
+  };
 }
 
 /**
@@ -219,13 +307,7 @@ export function postprocessDetections(
 ): Detections[] {
   const c = config.numClasses;
   const l = grid.anchors.length / 4;
-  const decodeOptions: DecodeOptions = {
-    scoreThresh: options.scoreThresh ?? config.scoreThresh,
-    topkCandidates: options.topkCandidates ?? config.topkCandidates,
-    nmsThresh: options.nmsThresh ?? config.nmsThresh,
-    detectionsPerImg: options.detectionsPerImg ?? config.detectionsPerImg,
-    dropEmpty: options.dropEmpty ?? true,
-  };
+  const decodeOptions = decodeOptionsFor(config, options);
   return imageSizes.map(([h, w], i) => {
     const det = decodeDetections({
       clsLogits: head.clsLogits.subarray(i * l * c, (i + 1) * l * c),
