@@ -79,7 +79,10 @@ Deno.test("export CLI: bad weights and unwritable outputs are one line, exit 1, 
   const bad = await cli([...base, "--weights", `${tmp}/junk.safetensors`, "--out", out]);
   assertEquals(bad.code, 1);
   assertEquals(bad.stderr.length, 1, bad.stderr.join("\n"));
-  assert(/junk\.safetensors: .*not safetensors/.test(bad.stderr[0]), bad.stderr[0]);
+  assert(
+    /junk\.safetensors: .*neither safetensors nor a PyTorch checkpoint/.test(bad.stderr[0]),
+    bad.stderr[0],
+  );
   const missing = await cli([...base, "--weights", `${tmp}/none.safetensors`, "--out", out]);
   assertEquals(missing.code, 1);
   assert(/none\.safetensors: cannot read/.test(missing.stderr[0]), missing.stderr[0]);

@@ -304,7 +304,6 @@ export async function trainStep(
     parts = tf.keep(tf.stack([l.classification, l.bboxRegression, l.bboxCtrness]) as tf.Tensor1D);
     return tf.addN([l.classification, l.bboxRegression, l.bboxCtrness]) as tf.Scalar;
   }, params.map((p) => p.variable));
-  if (Deno.env.get("DBG")) console.log("dbg parts", await parts!.data(), await value.data());
   const gradMap = new Map<string, tf.Tensor>();
   for (const p of params) {
     const g = grads[p.variable.name];
