@@ -54,7 +54,10 @@ export class ParamStore {
     specs.forEach((spec, index) => {
       if (this.#specByName.has(spec.name)) throw new Error(`duplicate parameter ${spec.name}`);
       this.#specByName.set(spec.name, spec);
-      const value = tf.tidy(() => initTensor(spec, seed * 100003 + index));
+      // tfjs treats a seed of 0 as "no seed" (Math.random): the first parameter of seed 0 would
+      // differ between runs, so that one seed is moved out of the way.
+      const s = seed * 100003 + index;
+      const value = tf.tidy(() => initTensor(spec, s === 0 ? 0x5eed : s));
       this.#vars.set(spec.name, tf.variable(value, spec.trainable, `${spec.name}#${nextId++}`));
       value.dispose();
     });
