@@ -10,7 +10,11 @@ import { generateSynthetic } from "../src/data/synthetic.ts";
 import { Sgd } from "../src/train/optimizer.ts";
 import { prepareBatch, trainableParams, trainStep } from "../src/train/trainer.ts";
 
-await initBackend({ log: () => {} });
+const threadsEnv = Deno.env.get("FCOS_THREADS");
+const info = await initBackend({
+  threads: threadsEnv ? Number(threadsEnv) : undefined,
+  log: () => {},
+});
 
 /** CPU ms of this process, all threads (utime + stime of /proc/self/stat). */
 function processCpuMs(): number {
@@ -25,7 +29,9 @@ const cases: [string, number, number, number][] = [
   ["FCOS-R18 train step 4×256×256", 4, 256, 3],
 ];
 if (Deno.args[0] === "full") cases.unshift(["FCOS-R18 train step 4×512×512", 4, 512, 1]);
+const only = Deno.env.get("FCOS_CASES")?.replace("x", "×");
 for (const [name, batch, size, runs] of cases) {
+  if (only !== undefined && !name.includes(only)) continue;
   const model = FcosModel.create({
     backbone: "resnet18",
     numClasses: 5,
@@ -52,7 +58,14 @@ for (const [name, batch, size, runs] of cases) {
     wall.push(performance.now() - t);
     cpu.push(processCpuMs() - c);
   }
-  console.log(JSON.stringify({ case: name, cpu_ms: median(cpu), wall_ms: median(wall), runs }));
+  console.log(JSON.stringify({
+    case: name,
+    threads: info.threads ?? 1,
+    cpu_ms: median(cpu),
+    wall_ms: median(wall),
+    runs,
+    load: Number(Deno.loadavg()[0].toFixed(2)),
+  }));
   sgd.dispose();
   model.dispose();
 }
