@@ -152,6 +152,23 @@ export function setPatchBlockFloatsForTest(floats: number): number {
 }
 
 /**
+ * A copy of `view` (a view of the wasm heap) in plain JS memory, reused between calls. V8 reads
+ * typed arrays over wasm memory ≈ 2× slower than over an ordinary ArrayBuffer (a transpose: 5.5
+ * vs 2.3 ns per float measured here), so loops that read a tensor many times, or with a stride,
+ * first copy it out (a memcpy).
+ */
+function plainCopy(view: Float32Array): Float32Array {
+  if (view.length > SCRATCH_MAX_FLOATS) return view; // not worth 64 MB+ of JS memory
+  if (scratch.length < view.length) scratch = new Float32Array(view.length);
+  const out = scratch.subarray(0, view.length);
+  out.set(view);
+  return out;
+}
+let scratch = new Float32Array(0);
+/** Largest tensor copied out by {@linkcode plainCopy} (16 Mi floats, 64 MB). */
+const SCRATCH_MAX_FLOATS = 16 * 1024 * 1024;
+
+/**
  * Writes the transposed patches of taps `t0 … t1−1` of input `x` [N, H, W, Ci] into `dst`
  * [(t1 − t0)·Ci, M]: row (t − t0)·Ci + c, column m = (n·OH + oh)·OW + ow holds
  * x[n, oh·sh + kh − top, ow·sw + kw − left, c] (zero outside the image), tap t = kh·KW + kw.
@@ -221,13 +238,22 @@ function conv2dBackpropFilter(
     const dy2 = k.reshape(dy, [1, m, co]);
     const perBlock = Math.max(1, Math.floor(patchBlockFloats / (ci * m)));
     const blocks: Info[] = [];
+    // A plain copy of x, made once; a heap view instead (too large to copy) is taken again for
+    // each block, as an allocation may move the heap.
+    let xs: Float32Array | undefined;
+    let copied = false;
     for (let t0 = 0; t0 < taps; t0 += perBlock) {
       const t1 = Math.min(taps, t0 + perBlock);
       const patches = backend.makeOutput([1, (t1 - t0) * ci, m], "float32");
       k.adopt(patches);
       let t = phaseStart();
+      if (!copied) {
+        const view = backend.typedArrayFromHeap(x) as Float32Array;
+        xs = plainCopy(view);
+        copied = xs !== view;
+      }
       transposedPatches(
-        backend.typedArrayFromHeap(x) as Float32Array,
+        xs!,
         backend.typedArrayFromHeap(patches) as Float32Array,
         info,
         t0,
@@ -320,7 +346,7 @@ function flippedFilter(
     filter,
     "flip",
     [filter.shape[0], filter.shape[1], co, ci],
-    (src, dst) => flipSwapFilter(src, dst, taps, ci, co),
+    (src, dst) => flipSwapFilter(plainCopy(src), dst, taps, ci, co),
   );
 }
 
