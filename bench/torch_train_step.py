@@ -5,7 +5,8 @@ The model is built as the seed's (ResNet-18 FPN, frozen BatchNorm, LastLevelP6P7
 trainable_backbone_layers=3); a step is model(images, targets) (transform, forward, FCOS loss),
 backward and torch.optim.SGD(lr, momentum 0.9, weight decay 1e-4).step(). Images are random with
 three random boxes each (the data only changes the target assignment, a small part of a step).
-Prints one JSON line per case: {"case", "threads", "median_ms", "runs"}.
+Prints one JSON line per case: {"case", "threads", "median_ms", "cpu_ms", "runs"} (cpu_ms: CPU
+time of all threads per step, median).
 """
 import json
 import statistics
@@ -62,12 +63,18 @@ def main():
 
         step()  # warm-up
         times = []
+        cpu = []
         for _ in range(runs):
             t = time.perf_counter()
+            c = time.process_time()
             step()
             times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+        # cpu_ms: CPU time of all the process's threads (a measure of work that load barely
+        # changes, unlike the wall time on a shared machine).
         print(json.dumps({"case": name, "threads": threads,
-                          "median_ms": round(statistics.median(times), 1), "runs": runs}),
+                          "median_ms": round(statistics.median(times), 1),
+                          "cpu_ms": round(statistics.median(cpu), 1), "runs": runs}),
               flush=True)
 
 

@@ -1,6 +1,8 @@
 /**
  * Side by side in one run: our training step (bench/train_bench.ts via `deno bench --json`) and
- * torchvision's on the CPU (bench/torch_train_step.py, 1 thread and all cores), with the ratio.
+ * torchvision's on the CPU (bench/torch_train_step.py, 1 thread and all cores), with the ratio;
+ * then the CPU time per step (all threads; bench/train_cpu.ts and torch's process_time), a
+ * measure of work that a shared machine's load barely changes.
  * Usage: deno run -A bench/train_vs_torch.ts   (FCOS_BENCH_FULL=1 adds 4×512×512)
  */
 import { output } from "./_run.ts";
@@ -20,6 +22,7 @@ const threads = navigator.hardwareConcurrency;
 // wait on each other and 2 threads can be several times slower than 1, so both are shown and the
 // ratio is taken against the faster.
 const torch = new Map<string, Map<number, number>>();
+const torchCpu = new Map<string, Map<number, number>>();
 for (const t of [...new Set([1, threads])]) {
   const lines = (await output("/usr/bin/python3", [
     "bench/torch_train_step.py",
@@ -29,8 +32,14 @@ for (const t of [...new Set([1, threads])]) {
   for (const l of lines) {
     if (!torch.has(l.case)) torch.set(l.case, new Map());
     torch.get(l.case)!.set(t, l.median_ms);
+    if (!torchCpu.has(l.case)) torchCpu.set(l.case, new Map());
+    torchCpu.get(l.case)!.set(t, l.cpu_ms);
   }
 }
+const oursCpu = (await output(deno, ["run", "-A", "bench/train_cpu.ts", ...(full ? ["full"] : [])]))
+  .trim().split("\n").map((l) =>
+    JSON.parse(l) as { case: string; cpu_ms: number; wall_ms: number }
+  );
 console.log(
   `machine: ${Deno.osRelease()} ${threads} cores; load ${
     Deno.loadavg().map((v) => v.toFixed(2)).join(" ")
@@ -50,3 +59,17 @@ for (const [name, { avg, min, n }] of oursMs) {
     } | ${Number.isFinite(best) ? (avg / best).toFixed(2) : "-"}`,
   );
 }
+console.log(
+  `\nCPU time per step, all threads (ms, median) | ours | torch 1 thread | torch ${threads} threads | ` +
+    `ours / torch 1 thread`,
+);
+for (const o of oursCpu) {
+  const t = torchCpu.get(o.case);
+  const t1 = t?.get(1), tn = t?.get(threads);
+  console.log(
+    `${o.case} | ${o.cpu_ms.toFixed(0)} (wall ${o.wall_ms.toFixed(0)}) | ${
+      t1?.toFixed(0) ?? "-"
+    } | ${tn?.toFixed(0) ?? "-"} | ${t1 ? (o.cpu_ms / t1).toFixed(2) : "-"}`,
+  );
+}
+console.log(`load at the end ${Deno.loadavg().map((v) => v.toFixed(2)).join(" ")}`);

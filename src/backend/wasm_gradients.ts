@@ -115,6 +115,32 @@ function convInfo(
   );
 }
 
+/** Time spent in named phases of these kernels, while `wasmKernelPhases(true)` is on. */
+let phaseTimes: Map<string, { ms: number; calls: number }> | null = null;
+
+/**
+ * Starts (`on` true: clears and returns the live map) or stops (`on` false: returns what was
+ * collected) timing the phases inside these kernels (JS loops vs the wasm kernels they call), for
+ * `bench/train_profile.ts`. Off by default; when off a phase costs one comparison.
+ */
+export function wasmKernelPhases(on: boolean): Map<string, { ms: number; calls: number }> {
+  const current = phaseTimes ?? new Map();
+  phaseTimes = on ? new Map() : null;
+  return on ? phaseTimes! : current;
+}
+
+function phaseStart(): number {
+  return phaseTimes === null ? 0 : performance.now();
+}
+
+function phaseEnd(name: string, t0: number): void {
+  if (phaseTimes === null) return;
+  const e = phaseTimes.get(name) ?? { ms: 0, calls: 0 };
+  e.ms += performance.now() - t0;
+  e.calls++;
+  phaseTimes.set(name, e);
+}
+
 /** Most floats one transposed-patch block may hold (64 MB); more taps go to further blocks. */
 let patchBlockFloats = 16 * 1024 * 1024;
 
@@ -124,6 +150,23 @@ export function setPatchBlockFloatsForTest(floats: number): number {
   patchBlockFloats = floats;
   return previous;
 }
+
+/**
+ * A copy of `view` (a view of the wasm heap) in plain JS memory, reused between calls. V8 reads
+ * typed arrays over wasm memory ≈ 2× slower than over an ordinary ArrayBuffer (a transpose: 5.5
+ * vs 2.3 ns per float measured here), so loops that read a tensor many times, or with a stride,
+ * first copy it out (a memcpy).
+ */
+function plainCopy(view: Float32Array): Float32Array {
+  if (view.length > SCRATCH_MAX_FLOATS) return view; // not worth 64 MB+ of JS memory
+  if (scratch.length < view.length) scratch = new Float32Array(view.length);
+  const out = scratch.subarray(0, view.length);
+  out.set(view);
+  return out;
+}
+let scratch = new Float32Array(0);
+/** Largest tensor copied out by {@linkcode plainCopy} (16 Mi floats, 64 MB). */
+const SCRATCH_MAX_FLOATS = 16 * 1024 * 1024;
 
 /**
  * Writes the transposed patches of taps `t0 … t1−1` of input `x` [N, H, W, Ci] into `dst`
@@ -195,21 +238,34 @@ function conv2dBackpropFilter(
     const dy2 = k.reshape(dy, [1, m, co]);
     const perBlock = Math.max(1, Math.floor(patchBlockFloats / (ci * m)));
     const blocks: Info[] = [];
+    // A plain copy of x, made once; a heap view instead (too large to copy) is taken again for
+    // each block, as an allocation may move the heap.
+    let xs: Float32Array | undefined;
+    let copied = false;
     for (let t0 = 0; t0 < taps; t0 += perBlock) {
       const t1 = Math.min(taps, t0 + perBlock);
       const patches = backend.makeOutput([1, (t1 - t0) * ci, m], "float32");
       k.adopt(patches);
+      let t = phaseStart();
+      if (!copied) {
+        const view = backend.typedArrayFromHeap(x) as Float32Array;
+        xs = plainCopy(view);
+        copied = xs !== view;
+      }
       transposedPatches(
-        backend.typedArrayFromHeap(x) as Float32Array,
+        xs!,
         backend.typedArrayFromHeap(patches) as Float32Array,
         info,
         t0,
         t1,
       );
+      phaseEnd("BackpropFilter: transposed patches (JS)", t);
+      t = phaseStart();
       // [1, g·Ci, M] × [1, M, Co] → [1, g·Ci, Co]
       blocks.push(
         k.run("BatchMatMul", { a: patches, b: dy2 }, { transposeA: false, transposeB: false }),
       );
+      phaseEnd("BackpropFilter: matMul (wasm)", t);
     }
     const flat = blocks.length === 1 ? blocks[0] : k.run("Concat", blocks, { axis: 1 });
     return k.finish(k.reshape(flat, attrs.filterShape));
@@ -247,11 +303,13 @@ function cachedFilter(
     filterCache.set(filter.dataId, entries);
     return hit.info;
   }
+  const t = phaseStart();
   const info = backend.makeOutput(shape, "float32");
   fill(
     backend.typedArrayFromHeap(filter) as Float32Array,
     backend.typedArrayFromHeap(info) as Float32Array,
   );
+  phaseEnd(`filter rearranged (${layout}, JS)`, t);
   const map = entries ?? new Map();
   map.set(layout, { info, backend });
   filterCacheFloats += sizeOf(shape);
@@ -288,7 +346,7 @@ function flippedFilter(
     filter,
     "flip",
     [filter.shape[0], filter.shape[1], co, ci],
-    (src, dst) => flipSwapFilter(src, dst, taps, ci, co),
+    (src, dst) => flipSwapFilter(plainCopy(src), dst, taps, ci, co),
   );
 }
 
@@ -390,7 +448,10 @@ function conv2dBackpropInputCol2im(
     const a = r0 === 0 && r1 === m
       ? dy2
       : k.run("Slice", { x: dy2 }, { begin: [0, r0, 0], size: [1, r1 - r0, co] });
+    let t = phaseStart();
     const g = k.run("BatchMatMul", { a, b: wt }, { transposeA: false, transposeB: false });
+    phaseEnd("BackpropInput strided: matMul (wasm)", t);
+    t = phaseStart();
     const gv = backend.typedArrayFromHeap(g) as Float32Array; // [rows, KH·KW·Ci]
     const out = backend.typedArrayFromHeap(dx) as Float32Array;
     for (let row = r0; row < r1; row++) {
@@ -412,6 +473,7 @@ function conv2dBackpropInputCol2im(
         }
       }
     }
+    phaseEnd("BackpropInput strided: col2im (JS)", t);
   }
   return dx;
 }
@@ -455,6 +517,7 @@ function conv2dBackpropInputViaConv(
       padL = Math.max(0, padL);
       padR = Math.max(0, padR);
     }
+    const t = phaseStart();
     const dx = k.run("Conv2D", { x: dyd, filter: w }, {
       strides: [1, 1],
       pad: [[0, 0], [padT, padB], [padL, padR], [0, 0]],
@@ -462,6 +525,7 @@ function conv2dBackpropInputViaConv(
       dilations: [1, 1],
       dimRoundingMode: undefined,
     });
+    phaseEnd("BackpropInput stride 1: Conv2D (wasm)", t);
     if (dx.shape[1] !== inH || dx.shape[2] !== inW || dx.shape[3] !== ci) {
       throw new Error(
         `wasm Conv2DBackpropInput: got [${dx.shape}], expected [${n},${inH},${inW},${ci}]`,

@@ -22,6 +22,12 @@ import type { Scalar } from "../tensor.ts";
 export interface FcosLossOptions {
   /** torchvision's `center_sampling_radius`, in anchor sizes (default 1.5). */
   centerSamplingRadius?: number;
+  /**
+   * Divide the three terms by this instead of max(1, positives of `targets`): the micro-batches of
+   * one batch share the whole batch's normaliser, so that their summed losses and gradients are
+   * the whole batch's.
+   */
+  normalizer?: number;
 }
 
 /** The three FCOS loss terms (each already divided by max(1, numPositives)). */
@@ -104,7 +110,10 @@ export function fcosLoss(
     options.centerSamplingRadius ?? DEFAULT_CENTER_SAMPLING_RADIUS,
     numClasses,
   );
-  const normalizer = Math.max(1, dense.numPositives);
+  const normalizer = options.normalizer ?? Math.max(1, dense.numPositives);
+  if (!(normalizer > 0)) {
+    throw new FcosError(`fcosLoss: normalizer must be positive, got ${normalizer}`);
+  }
 
   // Planar [N, L] constants (no broadcasting, see generalizedBoxIouLossPlanar): the anchor centre
   // and the signed anchor size per coordinate, so that box_d = centre_d + regression_d·signed_d is

@@ -21,7 +21,6 @@ import { FcosModel } from "../model/fcos.ts";
 import { type FcosConfig, makeConfig } from "../model/config.ts";
 import { preprocessImages, scaleBoxes } from "../model/transform.ts";
 import type { Detections, ImageTargets } from "../model/types.ts";
-import { fcosLoss } from "../loss/fcos_loss.ts";
 import { openDataset, parseDataSpec } from "../data/dataset.ts";
 import { BatchLoader } from "../data/loader.ts";
 import { hashSeed, Rng } from "../data/rng.ts";
@@ -40,6 +39,7 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import { evaluateDetections } from "../eval/detections.ts";
 import { formatCocoSummary } from "../eval/coco.ts";
 import { globalNorm, Sgd } from "./optimizer.ts";
+import { lossAndGrads, planMicroBatch } from "./micro_batch.ts";
 import { lrAt, type LrSchedule, makeSchedule } from "./schedule.ts";
 import {
   type CheckpointState,
@@ -288,22 +288,28 @@ export async function trainStep(
   optimizer: Sgd,
   batch: PreparedBatch,
   lr: number,
-  options: { clipGrad?: number | null; step?: number } = {},
+  options: {
+    clipGrad?: number | null;
+    step?: number;
+    /**
+     * Images per forward/backward pass; their gradients are summed (same result as the whole
+     * batch, within float rounding). Default: the whole batch unless on wasm it would not fit
+     * in memory (`planMicroBatch`).
+     */
+    microBatch?: number;
+  } = {},
 ): Promise<StepLosses> {
   const params = optimizer.params;
-  let parts: tf.Tensor1D | undefined;
-  let numPositives = 0;
-  const { value, grads } = tf.variableGrads(() => {
-    const out = model.forward(batch.images, true);
-    const [, hp, wp] = batch.images.shape;
-    const grid = model.anchorGrid([hp, wp], FcosModel.levelShapes(out.features));
-    const l = fcosLoss(out.head, grid, batch.targets, {
-      centerSamplingRadius: model.config.centerSamplingRadius,
-    });
-    numPositives = l.numPositives;
-    parts = tf.keep(tf.stack([l.classification, l.bboxRegression, l.bboxCtrness]) as tf.Tensor1D);
-    return tf.addN([l.classification, l.bboxRegression, l.bboxCtrness]) as tf.Scalar;
-  }, params.map((p) => p.variable));
+  const [n, hp, wp] = batch.images.shape;
+  const microBatch = options.microBatch ??
+    planMicroBatch(n, hp, wp, tf.getBackend(), model.config, tf.memory().numBytes);
+  const { value, parts, grads, numPositives } = lossAndGrads(
+    model,
+    params.map((p) => p.variable),
+    batch.images,
+    batch.targets,
+    microBatch,
+  );
   const gradMap = new Map<string, tf.Tensor>();
   for (const p of params) {
     const g = grads[p.variable.name];
@@ -312,7 +318,7 @@ export async function trainStep(
   // What crosses the bus: five floats (three loss terms, their sum, the gradient norm), in one
   // read; the weights and gradients stay on the device.
   const scalars = tf.tidy(() =>
-    tf.concat([parts!, value.reshape([1]), globalNorm(gradMap.values()).reshape([1])])
+    tf.concat([parts, value.reshape([1]), globalNorm(gradMap.values()).reshape([1])])
   );
   try {
     const read = (await scalars.data()) as Float32Array;
@@ -357,7 +363,7 @@ export async function trainStep(
     tf.dispose([...gradMap.values()]);
     tf.dispose(grads);
     value.dispose();
-    parts?.dispose();
+    parts.dispose();
     scalars.dispose();
   }
 }
