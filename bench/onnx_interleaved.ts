@@ -5,33 +5,10 @@
  * all of them alike. Prints each case's median and mean, and the median over rounds of
  * onnx detect / (run + decode) (the goal: ≤ 1.2).
  */
-import { initBackend } from "../src/backend/select.ts";
-import { FcosModel, postprocessDetections } from "../src/model/fcos.ts";
-import { OnnxDetector } from "../src/backend/onnx_runtime.ts";
+import { postprocessDetections } from "../src/model/fcos.ts";
+import { detector, dims, grid, heads, image, model, nchw, size, threads } from "./_onnx_case.ts";
 
 const rounds = Number(Deno.args[0] ?? 8);
-const threads = Number(Deno.env.get("FCOS_THREADS") ?? 2);
-await initBackend({ backend: "wasm", threads, log: () => {} });
-const model = FcosModel.create({
-  backbone: "resnet18",
-  numClasses: 91,
-  minSize: 512,
-  maxSize: 512,
-});
-const detector = await OnnxDetector.fromModel(model, { threads });
-const size = 512;
-const image = {
-  data: Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 2654435761) >>> 24),
-  width: size,
-  height: size,
-};
-const nchw = new Float32Array(3 * size * size);
-for (let c = 0; c < 3; c++) {
-  for (let p = 0; p < size * size; p++) nchw[c * size * size + p] = image.data[3 * p + c] / 255;
-}
-const dims: [number, number, number, number] = [1, 3, size, size];
-const heads = await detector.run(nchw, dims);
-const grid = detector.anchorGrid(size, size);
 
 const cases: Record<string, () => Promise<unknown> | unknown> = {
   "wasm detect": () => model.detect([image]),

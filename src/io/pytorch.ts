@@ -44,6 +44,7 @@ import {
   type TensorData,
   type TensorEntry,
 } from "./safetensors.ts";
+import { readInputFile } from "./read.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Values the unpickler builds
@@ -1124,15 +1125,7 @@ export function parseStateDict(bytes: Uint8Array, file = "<weights>"): Safetenso
  * ```
  */
 export async function readStateDict(path: string): Promise<Safetensors> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new FcosError(`${path}: cannot read (${e instanceof Error ? e.message : e})`, {
-      cause: e,
-    });
-  }
-  return parseStateDict(bytes, path);
+  return parseStateDict(await readInputFile(path), path);
 }
 
 /** True when `name` holds a control character or U+FFFD (a name decoded from garbage). */

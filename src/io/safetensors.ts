@@ -16,6 +16,7 @@
  */
 import { FcosError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic.ts";
+import { readInputFile } from "./read.ts";
 
 /** Element types of the safetensors format. */
 export type SafetensorsDtype =
@@ -305,15 +306,7 @@ export function parseSafetensors(bytes: Uint8Array, file = "<safetensors>"): Saf
  * ```
  */
 export async function readSafetensors(path: string): Promise<Safetensors> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new FcosError(`${path}: cannot read (${e instanceof Error ? e.message : e})`, {
-      cause: e,
-    });
-  }
-  return parseSafetensors(bytes, path);
+  return parseSafetensors(await readInputFile(path), path);
 }
 
 /** Converts IEEE half-precision bits to a number. */
