@@ -50,14 +50,8 @@ def write_safetensors(path, tensors):
             f.write(b)
 
 
-def build_model():
-    torch.manual_seed(0)
-    body = resnet18(weights=None, norm_layer=misc_nn_ops.FrozenBatchNorm2d)
-    backbone = _resnet_fpn_extractor(body, 3, returned_layers=[2, 3, 4],
-                                     extra_blocks=LastLevelP6P7(256, 256))
-    model = FCOS(backbone, num_classes=NUM_CLASSES, min_size=MIN_SIZE, max_size=MAX_SIZE,
-                 score_thresh=0.05, nms_thresh=0.6, detections_per_img=100, topk_candidates=1000)
-    g = torch.Generator().manual_seed(1)
+def randomize_frozen_bn(model, g):
+    """Gives every FrozenBatchNorm2d buffer non-trivial values (so that folding BN is tested)."""
     with torch.no_grad():
         for name, buf in model.named_buffers():
             if name.endswith("running_mean"):
@@ -68,6 +62,18 @@ def build_model():
                 buf.copy_(torch.rand(buf.shape, generator=g) * 0.8 + 0.6)
             elif name.endswith(".bias"):
                 buf.copy_(torch.randn(buf.shape, generator=g) * 0.1)
+
+
+def build_model():
+    torch.manual_seed(0)
+    body = resnet18(weights=None, norm_layer=misc_nn_ops.FrozenBatchNorm2d)
+    backbone = _resnet_fpn_extractor(body, 3, returned_layers=[2, 3, 4],
+                                     extra_blocks=LastLevelP6P7(256, 256))
+    model = FCOS(backbone, num_classes=NUM_CLASSES, min_size=MIN_SIZE, max_size=MAX_SIZE,
+                 score_thresh=0.05, nms_thresh=0.6, detections_per_img=100, topk_candidates=1000)
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        randomize_frozen_bn(model, g)
         for name, p in model.named_parameters():
             if ".conv." in name and name.startswith("head.") and p.dim() == 1:
                 if name.endswith("weight"):  # GroupNorm affine

@@ -31,7 +31,7 @@ from torchvision.ops import misc as misc_nn_ops
 from torchvision.ops.feature_pyramid_network import LastLevelP6P7
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import write_safetensors  # noqa: E402
+from model import randomize_frozen_bn, write_safetensors  # noqa: E402
 
 NUM_CLASSES = 5
 FPN_CHANNELS = 32  # torchvision's FCOSHead has GroupNorm(32, C): C = 32 is the narrowest
@@ -70,15 +70,7 @@ def build_model():
     model = FCOS(backbone, num_classes=NUM_CLASSES, min_size=128, max_size=160)
     g = torch.Generator().manual_seed(1)
     with torch.no_grad():
-        for name, buf in model.named_buffers():
-            if name.endswith("running_mean"):
-                buf.copy_(torch.randn(buf.shape, generator=g) * 0.1)
-            elif name.endswith("running_var"):
-                buf.copy_(torch.rand(buf.shape, generator=g) * 1.5 + 0.5)
-            elif name.endswith(".weight"):  # FrozenBatchNorm2d weight is a buffer
-                buf.copy_(torch.rand(buf.shape, generator=g) * 0.8 + 0.6)
-            elif name.endswith(".bias"):
-                buf.copy_(torch.randn(buf.shape, generator=g) * 0.1)
+        randomize_frozen_bn(model, g)
         for name, p in model.named_parameters():
             if name.startswith("head.") and p.dim() == 1:
                 if ".conv." in name and name.endswith("weight"):  # GroupNorm affine
