@@ -14,6 +14,7 @@ import { buildOnnxModel, exportOnnx, ONNX_INPUT, ONNX_OUTPUTS } from "../src/exp
 import { onnxModelType } from "../src/export/onnx_schema.ts";
 import { referenceDir } from "./_reference.ts";
 import { assertClose } from "./_compare.ts";
+import { spreadHeadWeights } from "./_models.ts";
 
 type Heads = Record<(typeof ONNX_OUTPUTS)[number], Float32Array>;
 
@@ -76,13 +77,7 @@ Deno.test("onnx export: onnxruntime runs the graph and gives our forward's outpu
     headConvs: 2,
     numClasses: 3,
   }, { seed: 3 });
-  // Spread the head weights (their 0.01 init makes nearly constant outputs) and the GroupNorm
-  // affines, so that every layer matters.
-  for (const spec of model.params.specs) {
-    if (!spec.name.startsWith("head.")) continue;
-    const v = model.params.get(spec.name);
-    tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.1, "float32", 7))));
-  }
+  spreadHeadWeights(model, 7);
   const bytes = await exportOnnx(model, { classNames: ["a", "b", "c"] });
   const session = await ort.InferenceSession.create(bytes);
   assertEquals(session.inputNames, [ONNX_INPUT]);

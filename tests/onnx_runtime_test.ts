@@ -18,6 +18,7 @@ import { FcosError } from "../src/errors.ts";
 import { gradient } from "./_data.ts";
 import { referenceDir } from "./_reference.ts";
 import { assertSameDetections, referenceDetections } from "./_detections.ts";
+import { spreadHeadWeights } from "./_models.ts";
 
 /** A compact model whose head is spread out enough to give many detections. */
 function compactModel(): FcosModel {
@@ -32,11 +33,7 @@ function compactModel(): FcosModel {
     maxSize: 128,
     scoreThresh: 0.2,
   }, { seed: 5 });
-  for (const spec of model.params.specs) {
-    if (!spec.name.startsWith("head.")) continue;
-    const v = model.params.get(spec.name);
-    tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.1, "float32", 11))));
-  }
+  spreadHeadWeights(model, 11);
   return model;
 }
 

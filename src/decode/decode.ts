@@ -99,11 +99,12 @@ export function sigmoidF32(x: number): number {
   return fround(1 / fround(1 + fround(Math.exp(-x))));
 }
 
-function checkInput(input: DecodeInput): number {
-  const { clsLogits, bboxRegression, bboxCtrness, anchors, numAnchorsPerLevel, numClasses } = input;
-  const need = (ok: boolean, msg: string) => {
-    if (!ok) throw new FcosError(`decodeDetections: ${msg}`);
-  };
+/** Checks the class count and per-level location counts; returns L, the number of locations. */
+function checkGrid(
+  need: (ok: boolean, msg: string) => void,
+  numClasses: number,
+  numAnchorsPerLevel: number[],
+): number {
   need(
     Number.isInteger(numClasses) && numClasses >= 1,
     `numClasses must be a positive integer, got ${numClasses}`,
@@ -113,7 +114,15 @@ function checkInput(input: DecodeInput): number {
       numAnchorsPerLevel.every((c) => Number.isInteger(c) && c >= 0),
     `numAnchorsPerLevel must be non-negative integers, got ${JSON.stringify(numAnchorsPerLevel)}`,
   );
-  const L = numAnchorsPerLevel.reduce((a, b) => a + b, 0);
+  return numAnchorsPerLevel.reduce((a, b) => a + b, 0);
+}
+
+function checkInput(input: DecodeInput): number {
+  const { clsLogits, bboxRegression, bboxCtrness, anchors, numAnchorsPerLevel, numClasses } = input;
+  const need = (ok: boolean, msg: string) => {
+    if (!ok) throw new FcosError(`decodeDetections: ${msg}`);
+  };
+  const L = checkGrid(need, numClasses, numAnchorsPerLevel);
   for (
     const [name, arr, per] of [
       ["clsLogits", clsLogits, numClasses],
@@ -460,16 +469,7 @@ function checkCandidates(input: CandidateInput): void {
   };
   const { levelStarts, locations, labels, clsLogits, bboxCtrness, bboxRegression } = input;
   const { anchors, numAnchorsPerLevel, numClasses } = input;
-  need(
-    Number.isInteger(numClasses) && numClasses >= 1,
-    `numClasses must be a positive integer, got ${numClasses}`,
-  );
-  need(
-    Array.isArray(numAnchorsPerLevel) &&
-      numAnchorsPerLevel.every((c) => Number.isInteger(c) && c >= 0),
-    `numAnchorsPerLevel must be non-negative integers, got ${JSON.stringify(numAnchorsPerLevel)}`,
-  );
-  const L = numAnchorsPerLevel.reduce((a, b) => a + b, 0);
+  const L = checkGrid(need, numClasses, numAnchorsPerLevel);
   const M = locations.length;
   need(
     locations instanceof Int32Array && labels instanceof Int32Array,
