@@ -32,6 +32,7 @@ export {
   type ForwardOutputs,
   postprocessDetections,
 } from "./src/model/fcos.ts";
+export type { DecodeOptions } from "./src/decode/decode.ts";
 export {
   type BackboneName,
   COMPACT_CONFIG,
@@ -45,8 +46,8 @@ export {
   resizedSize,
   scaleBoxes,
 } from "./src/model/transform.ts";
-export { type InitKind, type ParamSpec, ParamStore } from "./src/model/params.ts";
-export type { AnchorGrid, Detections, HeadOutputs, ImageTargets } from "./src/model/types.ts";
+export type { AnchorGrid, HeadOutputs, ImageTargets } from "./src/model/types.ts";
+export type { Detections } from "./src/model/detections.ts";
 export type {
   Scalar,
   Tensor,
@@ -56,6 +57,7 @@ export type {
   Tensor4D,
   Variable,
 } from "./src/tensor.ts";
+export { readImage, type RgbImage } from "./src/data/image.ts";
 
 // ONNX export and the onnxruntime backend
 export {
@@ -68,20 +70,12 @@ export {
   type StateDict,
 } from "./src/export/onnx.ts";
 export {
-  levelShapesFor,
   OnnxDetector,
   type OnnxDetectorOptions,
   type OnnxHeads,
 } from "./src/backend/onnx_runtime.ts";
 
-// Decoding and NMS
-export {
-  decodeDetections,
-  type DecodeInput,
-  type DecodeOptions,
-  DEFAULT_DECODE_OPTIONS,
-} from "./src/decode/decode.ts";
-export { batchedNms, nms, type NmsOptions } from "./src/decode/nms.ts";
+// NMS on tensors (on typed arrays: ./nms.ts)
 export {
   batchedNmsTensors,
   type GpuNmsInput,
@@ -89,74 +83,11 @@ export {
   WebGpuNms,
 } from "./src/decode/nms_webgpu.ts";
 
-// Losses
-export { makeAnchorGrid } from "./src/loss/anchors.ts";
-export { assignTargets } from "./src/loss/targets.ts";
-export { fcosLoss, type FcosLosses, type FcosLossOptions } from "./src/loss/fcos_loss.ts";
-
-// Evaluation
-export {
-  type CocoCategoryStats,
-  type CocoDetections,
-  type CocoEvaluation,
-  type CocoGroundTruth,
-  type CocoId,
-  type CocoStats,
-  evaluateCoco,
-  formatCocoSummary,
-  readCocoGroundTruth,
-  readCocoResults,
-} from "./src/eval/coco.ts";
-export { type DetectionMetrics, evaluateDetections } from "./src/eval/detections.ts";
-export type { EvalImage } from "./src/eval/inputs.ts";
-export {
-  evaluateVoc,
-  formatVocSummary,
-  vocAveragePrecision,
-  type VocResult,
-} from "./src/eval/voc.ts";
-
-// Data
-export {
-  type Batch,
-  BatchLoader,
-  COCO_CLASSES,
-  type DatasetOptions,
-  type DetectionDataset,
-  type LoaderOptions,
-  openDataset,
-  readImage,
-  type RgbImage,
-  Rng,
-  type Sample,
-  type SkippedEntry,
-  SYNTHETIC_CLASSES,
-  SyntheticDataset,
-  TORCHVISION_COCO_CATEGORIES,
-  VOC_CLASSES,
-} from "./src/data/mod.ts";
-
-// Training
-export {
-  COMPACT_TRAINING,
-  NonFiniteLossError,
-  predictDataset,
-  train,
-  type TrainOptions,
-  type TrainResult,
-} from "./src/train/trainer.ts";
-export {
-  clipByGlobalNorm,
-  type MomentumBuffer,
-  type NamedVariable,
-  Sgd,
-  type SgdOptions,
-  type SgdState,
-} from "./src/train/optimizer.ts";
+// Training (the building blocks of a custom loop: ./train.ts)
+export { train, type TrainOptions, type TrainResult } from "./src/train/trainer.ts";
 export type { EvalRecord, StepRecord } from "./src/train/metrics.ts";
-export { lrAt, type LrSchedule, makeSchedule } from "./src/train/schedule.ts";
 
-// Weights, files and pictures
+// Weights (reading and writing files without a model: ./weights.ts)
 export {
   fineTuneArchitecture,
   type FineTuneReport,
@@ -168,25 +99,16 @@ export {
   saveWeights,
   stateDict,
 } from "./src/io/weights.ts";
-export { parseStateDict, parseTorchCheckpoint, readStateDict } from "./src/io/pytorch.ts";
-export {
-  parseSafetensors,
-  readSafetensors,
-  type Safetensors,
-  type SafetensorsDtype,
-  serializeSafetensors,
-  type TensorData,
-  type TensorEntry,
-  toFloat32,
-  writeSafetensors,
-} from "./src/io/safetensors.ts";
+export { readStateDict } from "./src/io/pytorch.ts";
+export type { Safetensors, TensorEntry } from "./src/io/safetensors.ts";
+
+// Pictures
 export {
   type DrawDetections,
   drawDetections,
   type DrawImage,
   type DrawOptions,
 } from "./src/io/draw.ts";
-export { plotLines, type PlotOptions, type PlotSeries } from "./src/train/plot.ts";
 
 // Errors
 export { FcosError, UsageError } from "./src/errors.ts";

@@ -24,7 +24,7 @@
  * @module
  */
 import { FcosError } from "../errors.ts";
-import type { Detections } from "../model/types.ts";
+import type { Detections } from "../model/detections.ts";
 import {
   batchedNms,
   COORDINATE_TRICK_MAX_BOXES,

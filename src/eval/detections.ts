@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Detections } from "../model/types.ts";
+import type { Detections } from "../model/detections.ts";
 import {
   type CocoDetections,
   type CocoEvaluation,

@@ -5,7 +5,7 @@
  * @module
  */
 import { FcosError } from "../errors.ts";
-import type { Detections } from "../model/types.ts";
+import type { Detections } from "../model/detections.ts";
 
 /** Ground truth of one image for evaluation (boxes in the same pixels as the detections). */
 export interface EvalImage {

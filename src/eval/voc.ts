@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Detections } from "../model/types.ts";
+import type { Detections } from "../model/detections.ts";
 import type { EvalImage } from "./inputs.ts";
 import { validateEvalInputs } from "./inputs.ts";
 

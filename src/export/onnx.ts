@@ -431,8 +431,8 @@ function valueInfo(name: string, dims: (number | string)[]) {
  *
  * @example
  * ```ts ignore
- * import { buildOnnxModel, inferConfig, makeConfig, readSafetensors } from "jsr:@fcos/fcos";
- * const st = await readSafetensors("fcos_resnet50_fpn.safetensors"); // a torchvision state dict
+ * import { buildOnnxModel, inferConfig, makeConfig, readStateDict } from "jsr:@fcos/fcos";
+ * const st = await readStateDict("fcos_resnet50_fpn.safetensors"); // a torchvision state dict
  * const config = makeConfig(inferConfig(st).config);
  * await Deno.writeFile("fcos.onnx", buildOnnxModel(config, st.tensors));
  * ```

@@ -1047,7 +1047,7 @@ function materialise(t: TensorRef, name: string, fail: Fail): TensorEntry {
  *
  * @example
  * ```ts ignore
- * import { parseTorchCheckpoint } from "jsr:@fcos/fcos";
+ * import { parseTorchCheckpoint } from "jsr:@fcos/fcos/weights";
  * const bytes = await Deno.readFile("resnet18-f37072fd.pth");
  * const { tensors } = parseTorchCheckpoint(bytes, "resnet18-f37072fd.pth");
  * console.log(tensors.get("conv1.weight")?.shape); // [64, 3, 7, 7]

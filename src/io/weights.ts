@@ -193,8 +193,8 @@ export async function saveWeights(
  *
  * @example
  * ```ts ignore
- * import { inferConfig, readSafetensors } from "jsr:@fcos/fcos";
- * const { config } = inferConfig(await readSafetensors("fcos_r50.safetensors"), "fcos_r50.safetensors");
+ * import { inferConfig, readStateDict } from "jsr:@fcos/fcos";
+ * const { config } = inferConfig(await readStateDict("fcos_r50.safetensors"), "fcos_r50.safetensors");
  * console.log(config.backbone, config.numClasses); // "resnet50" 91
  * ```
  */
@@ -300,8 +300,8 @@ const CLASS_TENSORS: readonly string[] = [
  *
  * @example
  * ```ts ignore
- * import { fineTuneArchitecture, readSafetensors } from "jsr:@fcos/fcos";
- * const st = await readSafetensors("fcos_r50_coco.safetensors");
+ * import { fineTuneArchitecture, readStateDict } from "jsr:@fcos/fcos";
+ * const st = await readStateDict("fcos_r50_coco.safetensors");
  * const { architecture, numClasses } = fineTuneArchitecture(st, "fcos_r50_coco.safetensors");
  * console.log(architecture.backbone, numClasses); // "resnet50" 91
  * ```

@@ -92,7 +92,12 @@ async function readImage(head: HeadOutputs, i: number) {
 export class FcosModel {
   /** The full configuration. */
   readonly config: FcosConfig;
-  /** All weights and buffers by torchvision name. */
+  /**
+   * All weights and buffers by torchvision name: the library's own plumbing (users read them with
+   * `stateDict`, write them with `loadWeights`).
+   *
+   * @ignore
+   */
   readonly params: ParamStore;
   readonly #body: ResNetBody;
   readonly #fpn: Fpn;

@@ -11,6 +11,9 @@
  */
 import type { Tensor2D, Tensor3D } from "../tensor.ts";
 
+// Detections live apart, free of tfjs types, so that the eval and nms entry points load no tfjs.
+export type { Detections } from "./detections.ts";
+
 /** Raw head outputs for a batch of N images with L locations each and C classes. */
 export interface HeadOutputs {
   /** [N, L, C] classification logits. */
@@ -42,15 +45,5 @@ export interface ImageTargets {
   /** K×4 boxes (x1, y1, x2, y2). */
   boxes: Float32Array;
   /** K class indices in [0, numClasses). */
-  labels: Int32Array;
-}
-
-/** Detections of one image. */
-export interface Detections {
-  /** K×4 boxes (x1, y1, x2, y2). */
-  boxes: Float32Array;
-  /** K scores, decreasing. */
-  scores: Float32Array;
-  /** K class indices. */
   labels: Int32Array;
 }
