@@ -2,8 +2,9 @@
  * The package's entry points (deno.json "exports"): `./eval` and `./nms` load no tfjs and no npm
  * package at all, not even for types (their module graph, from `deno info`); a script that imports
  * only `jsr:@fcos/fcos/eval` scores a COCO results file in a fresh `deno` that may not resolve npm
- * packages (`--no-npm`); `./weights` and `./data` load no tfjs; and each entry's public surface is
- * exactly the list below (`deno doc --json`), with a `@module` doc and an `@example`.
+ * packages (`--no-npm`); `./weights` and `./data` load no tfjs; each entry's public surface is
+ * exactly the list below (`deno doc --json`), with a `@module` doc and an `@example`; and the
+ * examples that can run do.
  */
 import { assert, assertAlmostEquals, assertEquals, path } from "../src/std.ts";
 
@@ -333,4 +334,13 @@ Deno.test("entry points: each export's public names, @module doc and @example", 
   }
   const root = publicNames.get(".") ?? [];
   for (const name of NOT_AT_ROOT) assert(!root.includes(name), `${name} is back in mod.ts`);
+});
+
+Deno.test("entry points: the runnable @module examples run (nms, data)", async () => {
+  // The other entries' examples read files a test does not have (`ts ignore`); these two run as
+  // written, importing `jsr:@fcos/fcos/nms` and `jsr:@fcos/fcos/data` (this working tree).
+  const { code, stdout, stderr } = await deno(["test", "--doc", "nms.ts", "data.ts"]);
+  assertEquals(code, 0, `${stdout}\n${stderr}`);
+  assert(stdout.includes("2 passed"), stdout);
+  assert(stdout.includes("Int32Array(2) [ 0, 2 ]"), stdout); // nms keeps boxes 0 and 2
 });
