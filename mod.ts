@@ -3,6 +3,12 @@
  * torchvision's semantics — train it, evaluate it (pycocotools-identical COCO metrics, VOC mAP),
  * run it, and load torchvision weights as PyTorch checkpoints (`.pth`) or safetensors.
  *
+ * This root module is the detector (model, backends, `detect`, `train`, weights into a model, ONNX
+ * export and `OnnxDetector`) and loads tfjs. Parts that need no model have their own entry points:
+ * `@fcos/fcos/eval` (COCO and VOC metrics) and `@fcos/fcos/nms` (NMS and decoding on typed arrays),
+ * which load no npm package at all; `@fcos/fcos/weights` (safetensors and `.pth` files),
+ * `@fcos/fcos/data` (data sets and loaders); and `@fcos/fcos/train` (training and its pieces).
+ *
  * @example
  * ```ts ignore
  * import { FcosModel, initBackend, loadWeights, readImage } from "jsr:@fcos/fcos";
