@@ -205,6 +205,29 @@ function readBbox(
  * ```
  */
 export function parseCocoGroundTruth(json: unknown, source = "ground truth"): CocoGroundTruth {
+  const { images, categories, annotations } = groundTruthLists(json, source);
+  const rawImageIds = readImageIds(images, source);
+  const { ids: rawCatIds, names } = readCategories(categories, source);
+  const imageIds = sortIds(rawImageIds, `${source}: images`);
+  const categoryIds = sortIds(rawCatIds, `${source}: categories`);
+  const imageIndex = new Map<CocoId, number>(imageIds.map((id, i) => [id, i]));
+  const categoryIndex = new Map<CocoId, number>(categoryIds.map((id, i) => [id, i]));
+  return {
+    source,
+    imageIds,
+    categoryIds,
+    categoryNames: categoryIds.map((id) => names.get(id)!),
+    imageIndex,
+    categoryIndex,
+    ...readAnnotations(annotations, source, imageIndex, categoryIndex),
+  };
+}
+
+/** The three lists of a COCO ground truth object (`annotations` may be absent). */
+function groundTruthLists(
+  json: unknown,
+  source: string,
+): { images: unknown[]; categories: unknown[]; annotations: unknown[] } {
   if (!isRecord(json)) {
     throw new FcosError(
       `${source}: COCO ground truth must be a JSON object, got ${describe(json)}`,
@@ -222,24 +245,50 @@ export function parseCocoGroundTruth(json: unknown, source = "ground truth"): Co
   if (!Array.isArray(annotations)) {
     throw new FcosError(`${source}: "annotations" must be a list, got ${describe(annotations)}`);
   }
-  const rawImageIds: CocoId[] = images.map((im, i) => {
+  return { images, categories, annotations };
+}
+
+/** The `id` of every entry of `images`, in file order. */
+function readImageIds(images: unknown[], source: string): CocoId[] {
+  return images.map((im, i) => {
     const where = `${source}: images[${i}]`;
     if (!isRecord(im)) throw new FcosError(`${where}: must be an object, got ${describe(im)}`);
     return checkId(im.id, where, "id");
   });
+}
+
+/** Category ids in file order and each id's name (the id as text when it has none). */
+function readCategories(
+  categories: unknown[],
+  source: string,
+): { ids: CocoId[]; names: Map<CocoId, string> } {
   const names = new Map<CocoId, string>();
-  const rawCatIds: CocoId[] = categories.map((c, i) => {
+  const ids = categories.map((c, i) => {
     const where = `${source}: categories[${i}]`;
     if (!isRecord(c)) throw new FcosError(`${where}: must be an object, got ${describe(c)}`);
     const id = checkId(c.id, where, "id");
     names.set(id, typeof c.name === "string" ? c.name : String(id));
     return id;
   });
-  const imageIds = sortIds(rawImageIds, `${source}: images`);
-  const categoryIds = sortIds(rawCatIds, `${source}: categories`);
-  const imageIndex = new Map<CocoId, number>(imageIds.map((id, i) => [id, i]));
-  const categoryIndex = new Map<CocoId, number>(categoryIds.map((id, i) => [id, i]));
+  return { ids, names };
+}
 
+/** The per-annotation columns of a {@linkcode CocoGroundTruth}. */
+type AnnotationColumns = Pick<
+  CocoGroundTruth,
+  "count" | "image" | "category" | "bbox" | "area" | "iscrowd" | "zeroId"
+>;
+
+/**
+ * Validates every annotation and keeps those on known images and categories, in file order
+ * (pycocotools never loads the others); a missing `iscrowd` counts as 0.
+ */
+function readAnnotations(
+  annotations: unknown[],
+  source: string,
+  imageIndex: Map<CocoId, number>,
+  categoryIndex: Map<CocoId, number>,
+): AnnotationColumns {
   const n = annotations.length;
   const image = new Int32Array(n);
   const category = new Int32Array(n);
@@ -275,12 +324,6 @@ export function parseCocoGroundTruth(json: unknown, source = "ground truth"): Co
     count++;
   }
   return {
-    source,
-    imageIds,
-    categoryIds,
-    categoryNames: categoryIds.map((id) => names.get(id)!),
-    imageIndex,
-    categoryIndex,
     count,
     image: image.subarray(0, count),
     category: category.subarray(0, count),
