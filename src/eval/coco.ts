@@ -16,14 +16,8 @@ import { FcosError } from "../errors.ts";
 import { accumulate, summarize } from "./coco_accumulate.ts";
 import { evaluateImages } from "./coco_match.ts";
 
-export {
-  COCO_AREA_LABELS,
-  COCO_AREA_RANGES,
-  COCO_IOU_THRESHOLDS,
-  COCO_MAX_DETS,
-  COCO_RECALL_THRESHOLDS,
-  COCO_STAT_NAMES,
-} from "./coco_params.ts";
+// pycocotools' parameters (thresholds, area ranges, maxDets, stat names) are part of this module's API.
+export * from "./coco_params.ts";
 
 /** An image or category id as it appears in COCO JSON. */
 export type CocoId = number | string;
