@@ -7,8 +7,9 @@
  *
  * Data flow: {@linkcode parseCocoGroundTruth} / {@linkcode parseCocoResults} (or
  * {@linkcode readCocoGroundTruth} / {@linkcode readCocoResults} for files) validate the JSON and turn
- * it into column tables; {@linkcode evaluateCoco} evaluates them; {@linkcode formatCocoSummary}
- * prints pycocotools' 12 lines.
+ * it into column tables; {@linkcode evaluateCoco} evaluates them in pycocotools' steps
+ * (`coco_match.ts`: prepare, computeIoU, evaluateImg; `coco_accumulate.ts`: accumulate,
+ * summarize); {@linkcode formatCocoSummary} prints pycocotools' 12 lines.
  *
  * @module
  */
@@ -474,6 +475,7 @@ export async function readCocoResults(path: string, gt: CocoGroundTruth): Promis
  * ```
  */
 export function evaluateCoco(gt: CocoGroundTruth, dt: CocoDetections): CocoEvaluation {
+  // pycocotools' evaluate() (per image and category: IoU, greedy matching), accumulate(), summarize().
   checkTablesAgree(gt, dt);
   const matched = evaluateImages(gt, dt);
   const accumulated = accumulate(matched);
