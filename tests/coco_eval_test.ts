@@ -2,7 +2,8 @@
  * COCO bbox evaluation (src/eval/coco.ts): pycocotools' own numbers on the shared fixtures, and
  * small cases whose expected values are worked out by hand in the comments (crowds, empty images,
  * categories without ground truth or detections, score ties, >100 detections, area boundaries,
- * the `area` field, IoU exactly at a threshold), plus bad input.
+ * the `area` field, IoU exactly at a threshold), plus bad input; then each of pycocotools' steps
+ * alone (prepare, computeIoU, evaluateImg, accumulate, summarize) on hand-checked cases.
  */
 import {
   assert,
@@ -23,6 +24,19 @@ import {
   readCocoGroundTruth,
   readCocoResults,
 } from "../src/eval/coco.ts";
+import {
+  computeIoU,
+  type EvaluatedImages,
+  evaluateImg,
+  groupImages,
+  ImageGroup,
+  loadDetections,
+  prepare,
+  STATE_FP,
+  STATE_IGNORE,
+  STATE_TP,
+} from "../src/eval/coco_match.ts";
+import { accumulate, type Accumulated, summarize } from "../src/eval/coco_accumulate.ts";
 
 const FIXTURES = new URL("../../shared/fixtures/cocoeval/", import.meta.url).pathname;
 
@@ -441,4 +455,240 @@ Deno.test("coco: 33 random corner cases agree with a transcription of pycocotool
     assertEquals(count, c.precisionNonNegative, `${c.name} precision entries`);
     assertAlmostEquals(sum, c.precisionSum, 1e-9, `${c.name} precision sum`);
   }
+});
+
+// ------------------------------------------------------------------------------------------------
+// The steps alone
+// ------------------------------------------------------------------------------------------------
+
+/** numpy's `np.spacing(1)`, pycocotools' precision denominator term. */
+const EPS = 2.220446049250313e-16;
+const T = 10, A = 4;
+
+interface GroupGt {
+  bbox: Box;
+  area?: number;
+  crowd?: number;
+  zeroId?: number;
+}
+
+/** One (image, category) group with its detections already ranked, as evaluateImg takes it. */
+function imageGroup(gts: GroupGt[], dts: Box[]): ImageGroup {
+  const g = new ImageGroup();
+  g.reserve(gts.length, dts.length);
+  gts.forEach((x, j) => {
+    g.gtBox.set(x.bbox, j * 4);
+    g.gtArea[j] = x.area ?? x.bbox[2] * x.bbox[3];
+    g.gtCrowd[j] = x.crowd ?? 0;
+    g.gtZeroId[j] = x.zeroId ?? 0;
+  });
+  dts.forEach((b, d) => {
+    g.dtBox.set(b, d * 4);
+    g.dtArea[d] = b[2] * b[3];
+  });
+  g.G = gts.length;
+  g.D = dts.length;
+  return g;
+}
+
+/** evaluateImg's states of a group as one string per detection and area range ("T", "F", "I"). */
+function matchStates(g: ImageGroup): string[][] {
+  computeIoU(g);
+  const state = new Uint8Array(g.D * A * T);
+  evaluateImg(g, state, 0);
+  const letter = { [STATE_TP]: "T", [STATE_FP]: "F", [STATE_IGNORE]: "I" };
+  return Array.from({ length: g.D }, (_, d) =>
+    Array.from({ length: A }, (_, a) =>
+      Array.from(
+        state.subarray((d * A + a) * T, (d * A + a + 1) * T),
+        (s) => letter[s as 0 | 1 | 2],
+      ).join("")));
+}
+
+Deno.test("coco steps: prepare + groupImages keep file order per category and image", () => {
+  const gt = parseCocoGroundTruth({
+    images: [{ id: 5 }, { id: 2 }],
+    categories: [{ id: 1 }, { id: 2 }],
+    annotations: [
+      [5, 2],
+      [2, 2],
+      [5, 1],
+      [5, 2],
+      [2, 2],
+    ].map(([img, cat], i) => ({
+      id: i + 1,
+      image_id: img,
+      category_id: cat,
+      bbox: [0, 0, 1, 1],
+      area: 1,
+    })),
+  });
+  const groups = prepare(gt, parseCocoResults([], gt));
+  groupImages(groups.gt, 1); // category id 2; image index 0 is id 2, index 1 is id 5
+  const { byImage, imageStart } = groups.gt;
+  assertEquals(Array.from(byImage.subarray(imageStart[0], imageStart[1])), [1, 4]);
+  assertEquals(Array.from(byImage.subarray(imageStart[1], imageStart[2])), [0, 3]);
+  groupImages(groups.gt, 0);
+  assertEquals(Array.from(groups.gt.byImage.subarray(imageStart[1], imageStart[2])), [2]);
+});
+
+Deno.test("coco steps: loadDetections ranks by score, ties in file order, keeps 100", () => {
+  const gt = parseCocoGroundTruth({ images: [{ id: 1 }], categories: [{ id: 1 }] });
+  // 102 detections scored 0.5 except the last (0.9): it comes first, then rows 0…98.
+  const dt = parseCocoResults(
+    Array.from({ length: 102 }, (_, i) => ({
+      image_id: 1,
+      category_id: 1,
+      bbox: [i, 0, 2, 3],
+      score: i === 101 ? 0.9 : 0.5,
+    })),
+    gt,
+  );
+  const g = new ImageGroup();
+  g.reserve(0, dt.count);
+  loadDetections(dt, Int32Array.from({ length: 102 }, (_, i) => i), 0, 102, g);
+  assertEquals(g.D, 100);
+  assertEquals(Array.from(g.dtIds.subarray(0, 100)), [
+    101,
+    ...Array.from({ length: 99 }, (_, i) => i),
+  ]);
+  assertEquals(Array.from(g.dtBox.subarray(0, 8)), [101, 0, 2, 3, 0, 0, 2, 3]);
+  assertEquals(g.dtArea[0], 6);
+});
+
+Deno.test("coco steps: computeIoU divides by the detection's area for crowd boxes", () => {
+  // Detection [0,0,10,10]; GT [5,0,20,10] overlaps it by 5×10 = 50:
+  // normal IoU 50 / (100 + 200 − 50) = 0.2, crowd 50 / 100 = 0.5. Touching boxes give 0.
+  const g = imageGroup([
+    { bbox: [5, 0, 20, 10] },
+    { bbox: [5, 0, 20, 10], crowd: 1 },
+    { bbox: [10, 0, 5, 5] },
+  ], [[0, 0, 10, 10], [100, 100, 1, 1]]);
+  computeIoU(g);
+  assertEquals(Array.from(g.ious.subarray(0, 6)), [0.2, 0.5, 0, 0, 0, 0]);
+});
+
+Deno.test("coco steps: evaluateImg per area range and threshold with a crowd and ignored GT", () => {
+  // GT: g0 50×50 (area 2500: all, medium), g1 crowd, g2 20×20 (area 400: all, small).
+  // Detections in score order (thresholds .50 … .95; area ranges all, small, medium, large):
+  // d0 IoU 1700/2500 = .68 with g0 → TP up to .65, then unmatched (w·h 1700: F in all and
+  //    medium, I in small and large, where g0 is ignored and d0 matches it as ignored up to .65);
+  // d1 inside the crowd (IoU = 1250/1250 = 1) → ignored everywhere;
+  // d2 = g0 exactly → FP while d0 holds g0, TP from .70 (I where 2500 is out of range);
+  // d3 = g2 → TP in all and small, I in medium and large (g2 ignored there);
+  // d4 on nothing, 10×10 → FP in all and small, I in medium and large.
+  const states = matchStates(imageGroup([
+    { bbox: [0, 0, 50, 50] },
+    { bbox: [100, 0, 50, 50], crowd: 1 },
+    { bbox: [200, 0, 20, 20] },
+  ], [
+    [0, 0, 50, 34],
+    [100, 0, 25, 50],
+    [0, 0, 50, 50],
+    [200, 0, 20, 20],
+    [300, 300, 10, 10],
+  ]));
+  const I = "IIIIIIIIII", F = "FFFFFFFFFF", TP = "TTTTTTTTTT";
+  assertEquals(states, [
+    ["TTTTFFFFFF", I, "TTTTFFFFFF", I],
+    [I, I, I, I],
+    ["FFFFTTTTTT", I, "FFFFTTTTTT", I],
+    [TP, TP, I, I],
+    [F, F, I, I],
+  ]);
+});
+
+Deno.test("coco steps: evaluateImg never trades a regular match for a crowd; id 0 never a TP", () => {
+  // IoU .62 with the regular box, 1 with the crowd around it: the regular box (sorted first)
+  // wins wherever it qualifies (.50–.60); above, the crowd takes the detection and ignores it.
+  const crowd = matchStates(imageGroup([
+    { bbox: [0, 0, 10, 10] },
+    { bbox: [0, 0, 100, 100], crowd: 1 },
+  ], [[0, 0, 10, 6.2]]));
+  assertEquals(crowd[0][0], "TTTIIIIIII");
+  // The same match to an annotation with id 0 counts as a false positive (pycocotools' dtm == 0).
+  const zero = matchStates(imageGroup([{ bbox: [0, 0, 10, 10], zeroId: 1 }], [[0, 0, 10, 10]]));
+  assertEquals(zero[0], ["FFFFFFFFFF", "FFFFFFFFFF", "IIIIIIIIII", "IIIIIIIIII"]);
+});
+
+/** Kept detections of one category, the same state at every area range and threshold. */
+function keptDetections(
+  entries: { score: number; rank: number; state: number }[],
+  numGt: number,
+): EvaluatedImages {
+  const n = entries.length;
+  const state = new Uint8Array(n * A * T);
+  entries.forEach((e, i) => state.fill(e.state, i * A * T, (i + 1) * A * T));
+  return {
+    count: n,
+    score: Float64Array.from(entries, (e) => e.score),
+    rank: Int32Array.from(entries, (e) => e.rank),
+    state,
+    // A second category with one false positive and no ground truth: its settings stay −1.
+    categoryStart: Int32Array.of(0, n - 1, n),
+    numGroundTruth: Float64Array.from({ length: 2 * A }, (_, i) => (i < A ? numGt : 0)),
+  };
+}
+
+Deno.test("coco steps: accumulate ranks across images, makes precision monotone, reads 101 points", () => {
+  // Category 0, 3 GT; kept in (image, rank) order: image A ranks 0, 1, 2 (TP .9, FP .8, FP .6),
+  // image B rank 0 (TP .7). By score: TP FP TP FP → precision at the TPs 1/(1+eps), 2/(3+eps);
+  // recall 2/3. The envelope keeps 1/(1+eps) up to recall 1/3 (points 0…33), then 2/(3+eps)
+  // (34…66), then 0. maxDets=1 keeps ranks 0 only: TP TP → 1/(1+eps), 2/(2+eps) → envelope
+  // max of both up to 1/3, 2/(2+eps) up to 2/3.
+  const acc = accumulate(keptDetections([
+    { score: 0.9, rank: 0, state: STATE_TP },
+    { score: 0.8, rank: 1, state: STATE_FP },
+    { score: 0.6, rank: 2, state: STATE_FP },
+    { score: 0.7, rank: 0, state: STATE_TP },
+    { score: 0.95, rank: 0, state: STATE_FP }, // category 1
+  ], 3));
+  const K = 2, R = 101, M = 3;
+  const curve = (t: number, k: number, a: number, m: number) =>
+    Array.from({ length: R }, (_, r) => acc.precision[(((t * R + r) * K + k) * A + a) * M + m]);
+  const steps = (first: number, second: number) =>
+    Array.from({ length: R }, (_, r) => (r <= 33 ? first : r <= 66 ? second : 0));
+  const one = 1 / (1 + EPS);
+  for (const t of [0, 9]) {
+    for (const a of [0, 3]) {
+      assertEquals(curve(t, 0, a, 2), steps(one, 2 / (3 + EPS)));
+      assertEquals(curve(t, 0, a, 1), steps(one, 2 / (3 + EPS)));
+      assertEquals(curve(t, 0, a, 0), steps(Math.max(one, 2 / (2 + EPS)), 2 / (2 + EPS)));
+      assertEquals(curve(t, 1, a, 2), new Array(R).fill(-1));
+      for (let m = 0; m < M; m++) {
+        assertEquals(acc.recall[((t * K + 0) * A + a) * M + m], 2 / 3);
+        assertEquals(acc.recall[((t * K + 1) * A + a) * M + m], -1);
+      }
+    }
+  }
+});
+
+Deno.test("coco steps: summarize leaves −1 out of the means and names repeated categories by id", () => {
+  const gt = parseCocoGroundTruth({
+    images: [{ id: 1 }],
+    categories: [{ id: 1, name: "x" }, { id: 2, name: "x" }, { id: 3, name: "y" }],
+  });
+  const K = 3, R = 101, M = 3;
+  // Category 0 is 0.25 everywhere, category 1 −1 (no GT), category 2 0.75; nothing small (a = 1).
+  const value = (k: number, a: number) => (a === 1 || k === 1 ? -1 : k === 0 ? 0.25 : 0.75);
+  const acc: Accumulated = {
+    precision: new Float64Array(T * R * K * A * M),
+    recall: new Float64Array(T * K * A * M),
+  };
+  acc.precision.forEach((
+    _,
+    i,
+  ) => (acc.precision[i] = value(Math.floor(i / (A * M)) % K, Math.floor(i / M) % A)));
+  acc.recall.forEach((
+    _,
+    i,
+  ) => (acc.recall[i] = value(Math.floor(i / (A * M)) % K, Math.floor(i / M) % A)));
+  const ev = summarize(gt, acc);
+  assertEquals(ev.stats, [0.5, 0.5, 0.5, -1, 0.5, 0.5, 0.5, 0.5, 0.5, -1, 0.5, 0.5]);
+  assertEquals(Object.keys(ev.perCategory), ["x (id 1)", "x (id 2)", "y"]);
+  assertEquals(ev.perCategory["x (id 1)"].AP, 0.25);
+  assertEquals(ev.perCategory["x (id 1)"].APs, -1);
+  assertEquals(ev.perCategory["x (id 2)"].AR100, -1);
+  assertEquals(ev.perCategory["y"].AR1, 0.75);
+  assertEquals(ev.counts, [T, R, K, A, M]);
 });

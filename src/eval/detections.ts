@@ -52,76 +52,81 @@ export function cocoTablesFromDetections(
   classNames?: readonly string[],
 ): { gt: CocoGroundTruth; dt: CocoDetections } {
   validateEvalInputs(groundTruth, detections, numClasses);
-  const N = groundTruth.length;
-  const imageIds = Array.from({ length: N }, (_, i) => i);
+  const imageIds = Array.from({ length: groundTruth.length }, (_, i) => i);
   const categoryIds = Array.from({ length: numClasses }, (_, i) => i);
-  let nG = 0, nD = 0;
-  for (let i = 0; i < N; i++) {
-    nG += groundTruth[i].labels.length;
-    nD += detections[i].labels.length;
-  }
-  const gImage = new Int32Array(nG);
-  const gCat = new Int32Array(nG);
-  const gBox = new Float64Array(nG * 4);
-  const gArea = new Float64Array(nG);
-  const gCrowd = new Uint8Array(nG);
-  const dImage = new Int32Array(nD);
-  const dCat = new Int32Array(nD);
-  const dBox = new Float64Array(nD * 4);
-  const dScore = new Float64Array(nD);
-  let g = 0, d = 0;
-  for (let i = 0; i < N; i++) {
-    const gi = groundTruth[i];
-    for (let j = 0; j < gi.labels.length; j++, g++) {
-      const x1 = gi.boxes[j * 4], y1 = gi.boxes[j * 4 + 1];
-      const w = gi.boxes[j * 4 + 2] - x1, h = gi.boxes[j * 4 + 3] - y1;
-      gImage[g] = i;
-      gCat[g] = gi.labels[j];
-      gBox[g * 4] = x1;
-      gBox[g * 4 + 1] = y1;
-      gBox[g * 4 + 2] = w;
-      gBox[g * 4 + 3] = h;
-      gArea[g] = w * h;
-      gCrowd[g] = (gi.iscrowd?.[j] ?? 0) || (gi.difficult?.[j] ?? 0) ? 1 : 0;
-    }
-    const di = detections[i];
-    for (let j = 0; j < di.labels.length; j++, d++) {
-      const x1 = di.boxes[j * 4], y1 = di.boxes[j * 4 + 1];
-      dImage[d] = i;
-      dCat[d] = di.labels[j];
-      dBox[d * 4] = x1;
-      dBox[d * 4 + 1] = y1;
-      dBox[d * 4 + 2] = di.boxes[j * 4 + 2] - x1;
-      dBox[d * 4 + 3] = di.boxes[j * 4 + 3] - y1;
-      dScore[d] = di.scores[j];
-    }
-  }
-  const names = categoryIds.map((k) => classNames?.[k] ?? String(k));
   return {
     gt: {
       source: "in-memory ground truth",
       imageIds,
       categoryIds,
-      categoryNames: names,
+      categoryNames: categoryIds.map((k) => classNames?.[k] ?? String(k)),
       imageIndex: new Map(imageIds.map((id) => [id, id])),
       categoryIndex: new Map(categoryIds.map((id) => [id, id])),
-      count: nG,
-      image: gImage,
-      category: gCat,
-      bbox: gBox,
-      area: gArea,
-      iscrowd: gCrowd,
-      zeroId: new Uint8Array(nG),
+      ...groundTruthColumns(groundTruth),
     },
-    dt: {
-      source: "in-memory detections",
-      count: nD,
-      image: dImage,
-      category: dCat,
-      bbox: dBox,
-      score: dScore,
-    },
+    dt: { source: "in-memory detections", ...detectionColumns(detections) },
   };
+}
+
+/** The per-annotation columns of a {@linkcode CocoGroundTruth}. */
+type GroundTruthColumns = Pick<
+  CocoGroundTruth,
+  "count" | "image" | "category" | "bbox" | "area" | "iscrowd" | "zeroId"
+>;
+
+/** Ground truth boxes of every image as COCO columns: (x, y, w, h), area w·h, difficult → crowd. */
+function groundTruthColumns(
+  groundTruth: readonly EvalImage[],
+): GroundTruthColumns {
+  let count = 0;
+  for (const g of groundTruth) count += g.labels.length;
+  const image = new Int32Array(count);
+  const category = new Int32Array(count);
+  const bbox = new Float64Array(count * 4);
+  const area = new Float64Array(count);
+  const iscrowd = new Uint8Array(count);
+  let g = 0;
+  for (let i = 0; i < groundTruth.length; i++) {
+    const gi = groundTruth[i];
+    for (let j = 0; j < gi.labels.length; j++, g++) {
+      const x1 = gi.boxes[j * 4], y1 = gi.boxes[j * 4 + 1];
+      const w = gi.boxes[j * 4 + 2] - x1, h = gi.boxes[j * 4 + 3] - y1;
+      image[g] = i;
+      category[g] = gi.labels[j];
+      bbox[g * 4] = x1;
+      bbox[g * 4 + 1] = y1;
+      bbox[g * 4 + 2] = w;
+      bbox[g * 4 + 3] = h;
+      area[g] = w * h;
+      iscrowd[g] = (gi.iscrowd?.[j] ?? 0) || (gi.difficult?.[j] ?? 0) ? 1 : 0;
+    }
+  }
+  return { count, image, category, bbox, area, iscrowd, zeroId: new Uint8Array(count) };
+}
+
+/** Detections of every image as COCO columns: boxes (x1, y1, x2, y2) → (x, y, w, h). */
+function detectionColumns(detections: readonly Detections[]): Omit<CocoDetections, "source"> {
+  let count = 0;
+  for (const d of detections) count += d.labels.length;
+  const image = new Int32Array(count);
+  const category = new Int32Array(count);
+  const bbox = new Float64Array(count * 4);
+  const score = new Float64Array(count);
+  let d = 0;
+  for (let i = 0; i < detections.length; i++) {
+    const di = detections[i];
+    for (let j = 0; j < di.labels.length; j++, d++) {
+      const x1 = di.boxes[j * 4], y1 = di.boxes[j * 4 + 1];
+      image[d] = i;
+      category[d] = di.labels[j];
+      bbox[d * 4] = x1;
+      bbox[d * 4 + 1] = y1;
+      bbox[d * 4 + 2] = di.boxes[j * 4 + 2] - x1;
+      bbox[d * 4 + 3] = di.boxes[j * 4 + 3] - y1;
+      score[d] = di.scores[j];
+    }
+  }
+  return { count, image, category, bbox, score };
 }
 
 /**

@@ -101,124 +101,200 @@ export function evaluateVoc(
 ): VocResult {
   validateEvalInputs(groundTruth, detections, numClasses);
   const thr = options.iouThreshold ?? 0.5;
-  const N = groundTruth.length;
-  const C = numClasses;
+  const gt = groupGroundTruth(groundTruth, numClasses);
+  const dt = groupDetections(detections, numClasses);
+  const detected = new Uint8Array(gt.difficult.length); // [boxes] taken by a true positive
+  const ap07: number[] = [];
+  const apArea: number[] = [];
+  for (let c = 0; c < numClasses; c++) {
+    const { tp, fp } = matchClass(gt, dt, c, thr, detected);
+    if (gt.numPositives[c] === 0) {
+      ap07.push(-1);
+      apArea.push(-1);
+      continue;
+    }
+    const { recall, precision } = precisionRecall(tp, fp, gt.numPositives[c]);
+    ap07.push(vocAveragePrecision(recall, precision, true));
+    apArea.push(vocAveragePrecision(recall, precision, false));
+  }
+  return {
+    iouThreshold: thr,
+    ap07,
+    apArea,
+    map07: meanOfValid(ap07),
+    mapArea: meanOfValid(apArea),
+    numPositives: gt.numPositives,
+  };
+}
 
-  // Ground truth grouped by (class, image): offsets into flat arrays.
-  const gOff = new Int32Array(C * N + 1);
+/** Ground truth grouped by (class, image): class c, image i is rows `[start[c·N + i], start[c·N + i + 1])`. */
+interface VocGroundTruth {
+  /** Images N. */
+  images: number;
+  /** [C·N + 1] where each (class, image) group starts. */
+  start: Int32Array;
+  /** [rows·4] boxes (x1, y1, x2, y2). */
+  box: Float64Array;
+  /** [rows] 1 for difficult or crowd boxes: neither needed nor penalised. */
+  difficult: Uint8Array;
+  /** [C] non-difficult boxes per class. */
+  numPositives: number[];
+}
+
+/** Detections grouped by class, in image order then in-image order: class c is rows `[start[c], start[c + 1])`. */
+interface VocDetections {
+  /** [C + 1] where each class starts. */
+  start: Int32Array;
+  /** [rows] image index. */
+  image: Int32Array;
+  /** [rows·4] boxes (x1, y1, x2, y2). */
+  box: Float64Array;
+  /** [rows] scores. */
+  score: Float64Array;
+}
+
+function groupGroundTruth(groundTruth: readonly EvalImage[], C: number): VocGroundTruth {
+  const N = groundTruth.length;
+  const start = new Int32Array(C * N + 1);
   for (let i = 0; i < N; i++) {
     const l = groundTruth[i].labels;
-    for (let j = 0; j < l.length; j++) gOff[l[j] * N + i + 1]++;
+    for (let j = 0; j < l.length; j++) start[l[j] * N + i + 1]++;
   }
-  for (let k = 0; k < C * N; k++) gOff[k + 1] += gOff[k];
-  const G = gOff[C * N];
-  const gBox = new Float64Array(G * 4);
-  const gDiff = new Uint8Array(G);
-  const fill = gOff.slice(0, C * N);
+  for (let k = 0; k < C * N; k++) start[k + 1] += start[k];
+  const G = start[C * N];
+  const box = new Float64Array(G * 4);
+  const difficult = new Uint8Array(G);
+  const fill = start.slice(0, C * N);
   const numPositives = new Array<number>(C).fill(0);
   for (let i = 0; i < N; i++) {
     const g = groundTruth[i];
     for (let j = 0; j < g.labels.length; j++) {
       const at = fill[g.labels[j] * N + i]++;
-      for (let q = 0; q < 4; q++) gBox[at * 4 + q] = g.boxes[j * 4 + q];
+      for (let q = 0; q < 4; q++) box[at * 4 + q] = g.boxes[j * 4 + q];
       const diff = (g.difficult?.[j] ?? 0) || (g.iscrowd?.[j] ?? 0) ? 1 : 0;
-      gDiff[at] = diff;
+      difficult[at] = diff;
       if (!diff) numPositives[g.labels[j]]++;
     }
   }
+  return { images: N, start, box, difficult, numPositives };
+}
 
-  // Detections grouped by class, in image order then in-image order.
-  const dCount = new Int32Array(C + 1);
+function groupDetections(detections: readonly Detections[], C: number): VocDetections {
+  const N = detections.length;
+  const start = new Int32Array(C + 1);
   for (let i = 0; i < N; i++) {
     const l = detections[i].labels;
-    for (let j = 0; j < l.length; j++) dCount[l[j] + 1]++;
+    for (let j = 0; j < l.length; j++) start[l[j] + 1]++;
   }
-  for (let c = 0; c < C; c++) dCount[c + 1] += dCount[c];
-  const D = dCount[C];
-  const dImg = new Int32Array(D);
-  const dBox = new Float64Array(D * 4);
-  const dScore = new Float64Array(D);
-  const dFill = dCount.slice(0, C);
+  for (let c = 0; c < C; c++) start[c + 1] += start[c];
+  const D = start[C];
+  const image = new Int32Array(D);
+  const box = new Float64Array(D * 4);
+  const score = new Float64Array(D);
+  const fill = start.slice(0, C);
   for (let i = 0; i < N; i++) {
     const d = detections[i];
     for (let j = 0; j < d.labels.length; j++) {
-      const at = dFill[d.labels[j]]++;
-      dImg[at] = i;
-      dScore[at] = d.scores[j];
-      for (let q = 0; q < 4; q++) dBox[at * 4 + q] = d.boxes[j * 4 + q];
+      const at = fill[d.labels[j]]++;
+      image[at] = i;
+      score[at] = d.scores[j];
+      for (let q = 0; q < 4; q++) box[at * 4 + q] = d.boxes[j * 4 + q];
     }
   }
+  return { start, image, box, score };
+}
 
-  const detected = new Uint8Array(G);
-  const ap07: number[] = [];
-  const apArea: number[] = [];
-  for (let c = 0; c < C; c++) {
-    const s0 = dCount[c], n = dCount[c + 1] - s0;
-    // Stable order by decreasing score (Array.prototype.sort is stable).
-    const order = Array.from({ length: n }, (_, i) => s0 + i).sort((a, b) => dScore[b] - dScore[a]);
-    const tp = new Float64Array(n);
-    const fp = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      const d = order[r];
-      const img = dImg[d];
-      const bx1 = dBox[d * 4], by1 = dBox[d * 4 + 1], bx2 = dBox[d * 4 + 2], by2 = dBox[d * 4 + 3];
-      const areaD = (bx2 - bx1) * (by2 - by1);
-      let ovmax = -Infinity, jmax = -1;
-      const g0 = gOff[c * N + img], g1 = gOff[c * N + img + 1];
-      for (let j = g0; j < g1; j++) {
-        const gx1 = gBox[j * 4],
-          gy1 = gBox[j * 4 + 1],
-          gx2 = gBox[j * 4 + 2],
-          gy2 = gBox[j * 4 + 3];
-        const iw = Math.min(bx2, gx2) - Math.max(bx1, gx1);
-        const ih = Math.min(by2, gy2) - Math.max(by1, gy1);
-        if (iw > 0 && ih > 0) {
-          const inter = iw * ih;
-          const ov = inter / (areaD + (gx2 - gx1) * (gy2 - gy1) - inter);
-          if (ov > ovmax) {
-            ovmax = ov;
-            jmax = j;
-          }
-        }
+/**
+ * The devkit's matching of class c: its detections by decreasing score (stable), each to the box
+ * of its image with the highest IoU (the first on ties); returns [n] true/false positive flags in
+ * that order (both 0 for a detection on a difficult box). `detected` marks boxes already taken.
+ */
+function matchClass(
+  gt: VocGroundTruth,
+  dt: VocDetections,
+  c: number,
+  thr: number,
+  detected: Uint8Array,
+): { tp: Float64Array; fp: Float64Array } {
+  const { image: dImg, box: dBox, score: dScore } = dt;
+  const N = gt.images;
+  const s0 = dt.start[c], n = dt.start[c + 1] - s0;
+  // Stable order by decreasing score (Array.prototype.sort is stable).
+  const order = Array.from({ length: n }, (_, i) => s0 + i).sort((a, b) => dScore[b] - dScore[a]);
+  const tp = new Float64Array(n);
+  const fp = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const d = order[r];
+    const img = dImg[d];
+    const g0 = gt.start[c * N + img], g1 = gt.start[c * N + img + 1];
+    const jmax = matchedBox(gt, g0, g1, dBox, d, thr);
+    if (jmax >= 0) {
+      if (!gt.difficult[jmax]) {
+        if (!detected[jmax]) {
+          tp[r] = 1;
+          detected[jmax] = 1;
+        } else fp[r] = 1;
       }
-      if (jmax >= 0 && ovmax >= thr) {
-        if (!gDiff[jmax]) {
-          if (!detected[jmax]) {
-            tp[r] = 1;
-            detected[jmax] = 1;
-          } else fp[r] = 1;
-        }
-      } else fp[r] = 1;
-    }
-    if (numPositives[c] === 0) {
-      ap07.push(-1);
-      apArea.push(-1);
-      continue;
-    }
-    const rec = new Float64Array(n);
-    const prec = new Float64Array(n);
-    let ctp = 0, cfp = 0;
-    for (let r = 0; r < n; r++) {
-      ctp += tp[r];
-      cfp += fp[r];
-      rec[r] = ctp / numPositives[c];
-      prec[r] = ctp / Math.max(ctp + cfp, 2.220446049250313e-16);
-    }
-    ap07.push(vocAveragePrecision(rec, prec, true));
-    apArea.push(vocAveragePrecision(rec, prec, false));
+    } else fp[r] = 1;
   }
-  const mean = (v: number[]) => {
-    const ok = v.filter((x) => x > -1);
-    return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : -1;
-  };
-  return {
-    iouThreshold: thr,
-    ap07,
-    apArea,
-    map07: mean(ap07),
-    mapArea: mean(apArea),
-    numPositives,
-  };
+  return { tp, fp };
+}
+
+/**
+ * The box among rows [g0, g1) with the highest IoU with detection d (the first on ties), or −1
+ * when none overlaps it by at least `thr`.
+ */
+function matchedBox(
+  gt: VocGroundTruth,
+  g0: number,
+  g1: number,
+  dBox: Float64Array,
+  d: number,
+  thr: number,
+): number {
+  const gBox = gt.box;
+  const bx1 = dBox[d * 4], by1 = dBox[d * 4 + 1], bx2 = dBox[d * 4 + 2], by2 = dBox[d * 4 + 3];
+  const areaD = (bx2 - bx1) * (by2 - by1);
+  let ovmax = -Infinity, jmax = -1;
+  for (let j = g0; j < g1; j++) {
+    const gx1 = gBox[j * 4], gy1 = gBox[j * 4 + 1], gx2 = gBox[j * 4 + 2], gy2 = gBox[j * 4 + 3];
+    const iw = Math.min(bx2, gx2) - Math.max(bx1, gx1);
+    const ih = Math.min(by2, gy2) - Math.max(by1, gy1);
+    if (iw > 0 && ih > 0) {
+      const inter = iw * ih;
+      const ov = inter / (areaD + (gx2 - gx1) * (gy2 - gy1) - inter);
+      if (ov > ovmax) {
+        ovmax = ov;
+        jmax = j;
+      }
+    }
+  }
+  return ovmax >= thr ? jmax : -1;
+}
+
+/** Cumulative recall tp/np and precision tp/max(tp + fp, eps) along the ranked detections. */
+function precisionRecall(
+  tp: Float64Array,
+  fp: Float64Array,
+  numPositives: number,
+): { recall: Float64Array; precision: Float64Array } {
+  const n = tp.length;
+  const recall = new Float64Array(n);
+  const precision = new Float64Array(n);
+  let ctp = 0, cfp = 0;
+  for (let r = 0; r < n; r++) {
+    ctp += tp[r];
+    cfp += fp[r];
+    recall[r] = ctp / numPositives;
+    precision[r] = ctp / Math.max(ctp + cfp, 2.220446049250313e-16);
+  }
+  return { recall, precision };
+}
+
+/** Mean of the values > −1 (left to right), or −1 when there are none. */
+function meanOfValid(v: number[]): number {
+  const ok = v.filter((x) => x > -1);
+  return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : -1;
 }
 
 /**
