@@ -3,7 +3,7 @@ import { assert, assertEquals, path } from "../src/std.ts";
 import { saveWeights } from "../src/io/weights.ts";
 import { saveCheckpoint } from "../src/train/checkpoint.ts";
 import type { EvalRecord } from "../src/train/metrics.ts";
-import { bestEpoch, createRun, type RunSetup, RunState, startRun } from "../src/train/run_state.ts";
+import { bestEpoch, createRun, RunState, startRun } from "../src/train/run_state.ts";
 import { fcosError } from "./_errors.ts";
 import { setUp, TINY } from "./_run.ts";
 
