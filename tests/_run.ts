@@ -34,3 +34,16 @@ export async function setUp(options: TrainOptions, lines: string[]) {
   };
   return { resolved, setup };
 }
+
+/** Training options of a tiny run in `outDir`: 8 synthetic images, 2 of them validated, batches of 4, 2 epochs. */
+export function tinyOptions(outDir: string, extra: Partial<TrainOptions> = {}): TrainOptions {
+  return {
+    data: "synthetic:8",
+    valImages: 2,
+    outDir,
+    config: TINY,
+    batchSize: 4,
+    epochs: 2,
+    ...extra,
+  };
+}

@@ -7,7 +7,7 @@ import { readMetrics } from "../src/train/metrics.ts";
 import { isOutOfMemory, pickSize, runEpochs, stepFailure } from "../src/train/epoch.ts";
 import { createRun, type RunState, startRun } from "../src/train/run_state.ts";
 import { NonFiniteLossError } from "../src/train/step.ts";
-import { setUp, TINY } from "./_run.ts";
+import { setUp, tinyOptions } from "./_run.ts";
 
 await initBackend({ backend: "wasm", threads: 1, log: () => {} });
 
@@ -54,16 +54,10 @@ Deno.test("runEpochs: steps, epoch ends (evaluation, best weights, checkpoint, p
   const root = await Deno.makeTempDir();
   const outDir = path.join(root, "run");
   const lines: string[] = [];
-  const { resolved, setup } = await setUp({
-    data: "synthetic:8",
-    valImages: 2,
-    outDir,
-    config: TINY,
-    batchSize: 4,
-    epochs: 2,
-    trainSizes: [64, 96],
-    clipGrad: 5,
-  }, lines);
+  const { resolved, setup } = await setUp(
+    tinyOptions(outDir, { trainSizes: [64, 96], clipGrad: 5 }),
+    lines,
+  );
   const run = await createRun(setup, { clear: false });
   try {
     await startRun(run, resolved, false);

@@ -12,7 +12,7 @@ import {
 } from "../src/train/report.ts";
 import { createRun, type RunState, startRun } from "../src/train/run_state.ts";
 import type { Evaluation } from "../src/train/validation.ts";
-import { setUp, TINY } from "./_run.ts";
+import { setUp, tinyOptions } from "./_run.ts";
 
 await initBackend({ backend: "wasm", threads: 1, log: () => {} });
 
@@ -60,14 +60,7 @@ Deno.test("finishInterrupted and finishRun: the checkpoint or the final weights,
   const root = await Deno.makeTempDir();
   const outDir = path.join(root, "run");
   const lines: string[] = [];
-  const { resolved, setup } = await setUp({
-    data: "synthetic:8",
-    valImages: 2,
-    outDir,
-    config: TINY,
-    batchSize: 4,
-    epochs: 1,
-  }, lines);
+  const { resolved, setup } = await setUp(tinyOptions(outDir, { epochs: 1 }), lines);
   const run = await createRun(setup, { clear: false });
   try {
     await startRun(run, resolved, false);

@@ -5,7 +5,7 @@ import { saveCheckpoint } from "../src/train/checkpoint.ts";
 import type { EvalRecord } from "../src/train/metrics.ts";
 import { bestEpoch, createRun, RunState, startRun } from "../src/train/run_state.ts";
 import { fcosError } from "./_errors.ts";
-import { setUp, TINY } from "./_run.ts";
+import { setUp, tinyOptions } from "./_run.ts";
 
 await tf.setBackend("cpu");
 (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
@@ -41,17 +41,7 @@ Deno.test("createRun and startRun: a fresh run's folder, seeded model, log, open
   await Deno.writeTextFile(path.join(outDir, "metrics.jsonl"), "");
   await Deno.writeTextFile(path.join(outDir, "notes.txt"), "mine");
   const lines: string[] = [];
-  const options = {
-    data: "synthetic:8",
-    valImages: 2,
-    outDir,
-    config: TINY,
-    batchSize: 4,
-    epochs: 2,
-    seed: 3,
-    trainSizes: [64, 96],
-    overwrite: true,
-  };
+  const options = tinyOptions(outDir, { seed: 3, trainSizes: [64, 96], overwrite: true });
   const { resolved, setup } = await setUp(options, lines);
   const run = await createRun(setup, { clear: true });
   try {
@@ -104,13 +94,16 @@ Deno.test("createRun and startRun: a fresh run's folder, seeded model, log, open
 Deno.test("startRun: fine-tuning loads the file's weights and lets the file go; a resumed run whose data changed is refused", async () => {
   const root = await Deno.makeTempDir();
   const lines: string[] = [];
-  const base = { data: "synthetic:8", valData: null, config: TINY, batchSize: 4, epochs: 1 };
-  const first = await setUp({ ...base, outDir: path.join(root, "a"), seed: 1 }, lines);
+  const base = { valData: null, epochs: 1 };
+  const first = await setUp(tinyOptions(path.join(root, "a"), { ...base, seed: 1 }), lines);
   const source = await createRun(first.setup, { clear: false });
   const file = path.join(root, "a.safetensors");
   await saveWeights(source.model, file);
   // Fine-tune from it (another seed: the loaded weights replace the seeded ones).
-  const ft = await setUp({ ...base, outDir: path.join(root, "b"), seed: 2, weights: file }, lines);
+  const ft = await setUp(
+    tinyOptions(path.join(root, "b"), { ...base, seed: 2, weights: file }),
+    lines,
+  );
   assert(ft.resolved.fineTune !== undefined);
   const run = await createRun(ft.setup, { clear: false });
   try {
