@@ -10,10 +10,15 @@
  * names), `best.safetensors` (the weights of the epoch with the highest validation VOC mAP@0.5)
  * and `detections/` (validation images with the final model's detections drawn).
  *
+ * {@linkcode train} is a composition of steps, each in its own module (as torchvision's
+ * `references/detection` splits `main`, `train_one_epoch` and `evaluate`): `settings.ts` (the
+ * settings, fresh or the checkpoint's), `run_data.ts` (data sets, loader, schedule),
+ * `run_state.ts` (model and optimizer, built or restored), `epoch.ts` (the epoch loop, with
+ * `step.ts` for one step and `validation.ts` for the evaluation), `report.ts` (the end).
+ *
  * @module
  */
-import type { BackendName } from "../backend/select.ts";
-import { initBackend } from "../backend/select.ts";
+import { type BackendName, initBackend } from "../backend/select.ts";
 import type { FcosConfig } from "../model/config.ts";
 import type { EvalRecord, StepRecord } from "./metrics.ts";
 import { resolveSettings } from "./settings.ts";
