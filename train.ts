@@ -1,7 +1,7 @@
 /**
  * Training FCOS: {@linkcode train} runs a whole training job (data, model, SGD with warm-up and
  * cosine decay, checkpoints and exact resume, evaluation, curves) as the CLI's `train` command does;
- * the pieces below are for writing your own loop — the FCOS losses with torchvision's target
+ * the pieces below are for writing your own loop — one step (`prepareBatch`, `trainStep`), the FCOS losses with torchvision's target
  * assignment, the anchor grid, the optimizer and the learning-rate schedule.
  *
  * @example Train a compact model on the built-in synthetic data
@@ -22,9 +22,14 @@ export {
   COMPACT_TRAINING,
   NonFiniteLossError,
   predictDataset,
+  prepareBatch,
+  type PreparedBatch,
+  type StepLosses,
   train,
+  trainableParams,
   type TrainOptions,
   type TrainResult,
+  trainStep,
 } from "./src/train/trainer.ts";
 export type { EvalRecord, StepRecord } from "./src/train/metrics.ts";
 export { lrAt, type LrSchedule, makeSchedule } from "./src/train/schedule.ts";

@@ -281,9 +281,11 @@ const SURFACE: Record<string, string[]> = {
     "MomentumBuffer",
     "NamedVariable",
     "NonFiniteLossError",
+    "PreparedBatch",
     "Sgd",
     "SgdOptions",
     "SgdState",
+    "StepLosses",
     "StepRecord",
     "TrainOptions",
     "TrainResult",
@@ -294,7 +296,10 @@ const SURFACE: Record<string, string[]> = {
     "makeAnchorGrid",
     "makeSchedule",
     "predictDataset",
+    "prepareBatch",
     "train",
+    "trainStep",
+    "trainableParams",
   ],
 };
 

@@ -8,6 +8,7 @@ import { tf } from "../tf.ts";
 import { FcosError } from "../errors.ts";
 import { checkWebGpuDevice } from "../backend/webgpu.ts";
 import type { FcosModel } from "../model/fcos.ts";
+import type { Tensor4D, Variable } from "../tensor.ts";
 import { preprocessImages, scaleBoxes } from "../model/transform.ts";
 import type { ImageTargets } from "../model/types.ts";
 import type { Sample } from "../data/types.ts";
@@ -26,7 +27,7 @@ export class NonFiniteLossError extends FcosError {
 /** A batch ready for a training step. */
 export interface PreparedBatch {
   /** [N, Hp, Wp, 3] normalised, resized, padded images. */
-  images: tf.Tensor4D;
+  images: Tensor4D;
   /** Ground truth in resized pixels. */
   targets: ImageTargets[];
   /** Short side used. */
@@ -102,7 +103,7 @@ export interface StepLosses {
  * model.dispose();
  * ```
  */
-export function trainableParams(model: FcosModel): { name: string; variable: tf.Variable }[] {
+export function trainableParams(model: FcosModel): { name: string; variable: Variable }[] {
   return model.params.specs.filter((s) => s.trainable).map((s) => ({
     name: s.name,
     variable: model.params.get(s.name),
