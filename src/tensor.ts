@@ -1,10 +1,10 @@
 /**
  * Names for the tfjs tensor types that appear in this library's public signatures (documented
- * aliases of `@tensorflow/tfjs`'s own classes, so the API docs stay self-contained).
+ * aliases of `@tensorflow/tfjs-core`'s own classes, so the API docs stay self-contained).
  *
  * @module
  */
-import type * as tfjs from "@tensorflow/tfjs";
+import type * as tfjs from "@tensorflow/tfjs-core";
 
 /** A tfjs tensor of any rank. */
 export type Tensor = tfjs.Tensor;

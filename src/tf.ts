@@ -1,16 +1,25 @@
 /**
- * The single import point of TensorFlow.js and its backends (cpu via `@tensorflow/tfjs`, wasm,
- * webgpu). Everything else imports `tf` from here so that exactly one tfjs-core instance exists.
+ * The single import point of TensorFlow.js: `tf` is `@tensorflow/tfjs-core`, with the cpu, wasm
+ * and webgpu backends of the same release registered. Everything else imports `tf` from here so
+ * that exactly one tfjs-core instance exists.
  *
- * Importing it also registers what tfjs 4.22 lacks for training (see `src/backend/`): the wasm
- * gradient kernels (`Conv2DBackpropFilter`, `UnsortedSegmentSum`, faster/corrected
- * `Conv2DBackpropInput`, `MaxPoolGrad`, `Slice`, `StridedSlice`), the `StridedSlice` and comparison
- * gradients, the GroupNorm kernels and WebGPU's chunked AddN, so they are there even when a backend is picked with
- * `tf.setBackend` rather than `initBackend`. Registration only touches tfjs's registries.
+ * Importing it installs tfjs's gradients and chained tensor methods (through the `@tensorflow/tfjs`
+ * umbrella package: see the comment at its import) and registers what tfjs 4.22 lacks for
+ * training (see `src/backend/`): the wasm gradient kernels (`Conv2DBackpropFilter`,
+ * `UnsortedSegmentSum`, faster/corrected `Conv2DBackpropInput`, `MaxPoolGrad`, `Slice`,
+ * `StridedSlice`), the `StridedSlice` and comparison gradients, the GroupNorm kernels and WebGPU's
+ * chunked AddN, so they are there even when a backend is picked with `tf.setBackend` rather than
+ * `initBackend`. Registration only touches tfjs's registries.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
+// tfjs-core's npm bundles register neither its gradients nor the chained tensor methods
+// (`x.mul(y)`), and its per-file ES modules that do cannot be loaded by Deno (extensionless
+// imports). The umbrella package's bundle registers both, in tfjs's global registries, so it is
+// imported for that side effect alone (its layers, converter and data parts are not used).
+import "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
 import { registerWasmGradients } from "./backend/wasm_gradients.ts";

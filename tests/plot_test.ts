@@ -136,3 +136,34 @@ Deno.test("plot: bad input is an FcosError", async () => {
     FcosError,
   );
 });
+
+Deno.test("plot: the bundled Roboto loads without -A", async () => {
+  // A fresh process, so the font is loaded here and not by an earlier test. The font file is read
+  // from the npm package (--allow-read); the canvas addon needs ffi, env and the home directory.
+  const plot = JSON.stringify(new URL("../src/train/plot.ts", import.meta.url).href);
+  const script = `import { plotLines } from ${plot};
+    const png = await plotLines([{ name: "a", x: [0, 1], y: [1, 2] }],
+      { title: "T", xLabel: "x", yLabel: "y", width: 200, height: 150 });
+    console.log(png.length > 1000);`;
+  const tmp = await Deno.makeTempDir();
+  const file = `${tmp}/main.ts`;
+  await Deno.writeTextFile(file, script);
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-ffi",
+      "--allow-env",
+      "--allow-sys=homedir",
+      `--config=${config}`,
+      file,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(tmp, { recursive: true });
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertEquals([out.code, new TextDecoder().decode(out.stdout).trim()], [0, "true"], stderr);
+  assert(!stderr.includes("bundled font unavailable"), stderr);
+});

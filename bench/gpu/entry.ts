@@ -63,7 +63,7 @@ emit({
   kind: "env",
   time: new Date().toISOString(),
   deno: Deno.version.deno,
-  tfjs: tf.version.tfjs,
+  tfjs: tf.version_core,
   backend: backend.name,
   smoke,
   adapter: adapter

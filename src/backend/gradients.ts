@@ -10,7 +10,7 @@
 // tfjs straight from its package, not via ../tf.ts (the same module instance): src/tf.ts imports
 // this module to register its kernels, and importing ../tf.ts back would make a cycle in which a
 // program that imports this module first reaches the registration before this module has run.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** Comparison kernels with inputs `a`, `b` and a boolean output: gradient zero. */
 const BINARY_PREDICATES = [
@@ -184,7 +184,7 @@ let registered = false;
  * // tfjs straight from its package, not via ../tf.ts (the same module instance): src/tf.ts imports
 // this module to register its kernels, and importing ../tf.ts back would make a cycle in which a
 // program that imports this module first reaches the registration before this module has run.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
  * registerMissingGradients();
  * const g = tf.grad((x: tf.Tensor) => tf.sum(tf.stridedSlice(x, [1], [6], [2])))(tf.zeros([6]));
  * console.log(Array.from(await g.data())); // [0, 1, 0, 1, 0, 1]

@@ -12,7 +12,7 @@
 // tfjs straight from its package, not via ../tf.ts (the same module instance): src/tf.ts imports
 // this module to register its kernels, and importing ../tf.ts back would make a cycle in which a
 // program that imports this module first reaches the registration before this module has run.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 const FORWARD = "FcosGroupNorm";
 const BACKWARD = "FcosGroupNormGrad";
@@ -313,7 +313,7 @@ function composedGroupNorm(
  * // tfjs straight from its package, not via ../tf.ts (the same module instance): src/tf.ts imports
 // this module to register its kernels, and importing ../tf.ts back would make a cycle in which a
 // program that imports this module first reaches the registration before this module has run.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
  * await tf.setBackend("cpu");
  * const y = groupNorm(tf.randomNormal([1, 4, 4, 8]) as tf.Tensor4D, 2, tf.ones([8]), tf.zeros([8]));
  * console.log(y.shape); // [1, 4, 4, 8]

@@ -24,7 +24,7 @@
 // tfjs straight from its package, not via ../tf.ts (the same module instance): src/tf.ts imports
 // this module to register its kernels, and importing ../tf.ts back would make a cycle in which a
 // program that imports this module first reaches the registration before this module has run.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { StridedSliceAttrs } from "./gradients.ts";
 
 type Info = tf.TensorInfo;
@@ -778,7 +778,7 @@ export function replacedWasmKernel(kernelName: string): tf.KernelFunc | undefine
  * // tfjs straight from its package, not via ../tf.ts (the same module instance): src/tf.ts imports
 // this module to register its kernels, and importing ../tf.ts back would make a cycle in which a
 // program that imports this module first reaches the registration before this module has run.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
  * registerWasmGradients();
  * await tf.setBackend("wasm");
  * const w = tf.variable(tf.ones([3, 3, 1, 2]));

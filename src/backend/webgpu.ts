@@ -14,7 +14,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { FcosError } from "../errors.ts";
 
 /** The part of tfjs-backend-webgpu's backend object used here. */

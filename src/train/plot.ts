@@ -1,8 +1,9 @@
 /**
  * Line plots of training curves (losses, learning rate) as PNG, drawn by Chart.js on a
- * Skia canvas (`@napi-rs/canvas`), with the Roboto font that `pdfmake` ships inside a JS module
- * (so no font file has to be found on disk and no system font is needed). The plotting libraries
- * are imported lazily, on the first plot, so they cost nothing at CLI start-up.
+ * Skia canvas (`@napi-rs/canvas`), with the Roboto font of the `@fontsource/roboto` package (SIL
+ * Open Font License 1.1; its Latin WOFF2 file, which Skia reads as it is), so no system font is
+ * needed. The plotting libraries are imported lazily, on the first plot, so they cost nothing at
+ * CLI start-up.
  *
  * @module
  */
@@ -55,6 +56,16 @@ const COLORS = [
 ];
 
 const FONT_FAMILY = "FcosRoboto";
+/** Roboto Regular, Latin subset (ASCII, Latin-1, general punctuation, the minus sign). */
+const FONT_FILE = "@fontsource/roboto/files/roboto-latin-400-normal.woff2";
+
+/** The bytes of {@linkcode FONT_FILE}, read from the installed npm package. */
+async function readFontFile(): Promise<Uint8Array> {
+  // The package holds only CSS and font files, so nothing of it is imported and Deno would not
+  // fetch it; importing its package.json puts it in the module graph (fetched, resolvable).
+  await import("@fontsource/roboto/package.json", { with: { type: "json" } });
+  return await Deno.readFile(new URL(import.meta.resolve(FONT_FILE)));
+}
 
 type Libs = {
   createCanvas: typeof import("@napi-rs/canvas").createCanvas;
@@ -72,15 +83,12 @@ function loadLibs(): Promise<Libs> {
     const { Chart, registerables } = chartMod;
     Chart.register(...registerables);
     try {
-      // pdfmake's vfs_fonts.js is a CommonJS module mapping file names to base64 TTF data.
-      const fonts = await import("pdfmake/build/vfs_fonts.js");
-      const vfs = (fonts.default ?? fonts) as Record<string, string>;
-      const b64 = vfs["Roboto-Regular.ttf"];
-      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      canvasMod.GlobalFonts.register(
-        bytes as unknown as Parameters<typeof canvasMod.GlobalFonts.register>[0],
+      const font = await readFontFile();
+      const key = canvasMod.GlobalFonts.register(
+        font as unknown as Parameters<typeof canvasMod.GlobalFonts.register>[0],
         FONT_FAMILY,
       );
+      if (!key) throw new Error(`${FONT_FILE} is not a font Skia can read`);
       Chart.defaults.font.family = FONT_FAMILY;
     } catch (e) {
       // Without the bundled font, fall back to whatever sans-serif the system has.
