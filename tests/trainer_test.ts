@@ -1,3 +1,4 @@
+import { pathExists } from "../src/io/atomic.ts";
 import { tf } from "../src/tf.ts";
 import { assert, assertEquals, assertRejects, path } from "../src/std.ts";
 import { FcosError } from "../src/errors.ts";
@@ -10,19 +11,11 @@ import { main } from "../src/cli/main.ts";
 import { SyntheticDataset } from "../src/data/synthetic.ts";
 import { writeVoc } from "../src/data/write.ts";
 import type { DetectionDataset } from "../src/data/types.ts";
+import { TINY as RUN_TINY } from "./_run.ts";
 
 await initBackend({ backend: "wasm", threads: 1, log: () => {} });
 
-const TINY = {
-  backbone: "resnet18" as const,
-  backboneWidth: 0.125,
-  fpnChannels: 16,
-  groupNormGroups: 4,
-  headConvs: 1,
-  minSize: 64,
-  maxSize: 64,
-  trainableBackboneLayers: 5,
-};
+const TINY = { ...RUN_TINY, trainableBackboneLayers: 5 };
 
 /** 16 synthetic images, batches of 4: 4 steps per epoch; 4 validation images; the default seed. */
 function tinyRun(outDir: string, extra: Partial<TrainOptions> = {}): TrainOptions {
@@ -168,7 +161,7 @@ Deno.test("train: a diverging run stops naming the step and loss, keeping the la
   for (const [name, e] of st.tensors) {
     assert((e.data as Float32Array).every(Number.isFinite), `${name} has non-finite values`);
   }
-  assertEquals(await exists(path.join(out, "model.safetensors")), false);
+  assertEquals(await pathExists(path.join(out, "model.safetensors")), false);
   await Deno.remove(root, { recursive: true });
 });
 
@@ -305,7 +298,7 @@ Deno.test("train: bad input fails before any work", async () => {
     train(tinyRun(out, { data: `voc:${voc}:train`, valData: null }))
   );
   assert(/empty|no image/i.test(err.message), err.message);
-  assertEquals(await exists(out), false);
+  assertEquals(await pathExists(out), false);
   // A run folder that holds a run is not overwritten.
   await Deno.mkdir(path.join(out, "checkpoint"), { recursive: true });
   await assertRejects(() => train(tinyRun(out)), /already holds a training run/);
@@ -316,7 +309,7 @@ Deno.test("train: bad input fails before any work", async () => {
     tinyRun(out, { data: "synthetic:4", valData: null, epochs: 1, overwrite: true }),
   );
   assertEquals(over.steps, 1);
-  assertEquals(await exists(path.join(out, "checkpoint", "stale")), false);
+  assertEquals(await pathExists(path.join(out, "checkpoint", "stale")), false);
   assertEquals(await Deno.readTextFile(path.join(out, "notes.txt")), "mine");
   await assertRejects(
     () => train({ outDir: path.join(root, "none"), resume: true, log: () => {} }),
@@ -382,15 +375,6 @@ Deno.test("train CLI: usage errors exit 2, bad input 1, help 0", async () => {
   assertEquals(r.code, 1);
   assert(r.text.includes("/nonexistent/run"), r.text);
 });
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await Deno.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function assertRejectsFcos(fn: () => Promise<unknown>): Promise<Error> {
   try {

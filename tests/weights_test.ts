@@ -22,18 +22,11 @@ import { generateSynthetic } from "../src/data/synthetic.ts";
 import { Rng } from "../src/data/rng.ts";
 import { assertSameDetections } from "./_detections.ts";
 import { referenceDir } from "./_reference.ts";
+import { TINY } from "./_run.ts";
 
 await initBackend({ backend: "wasm", threads: 1, log: () => {} });
 
-const SMALL: Partial<FcosConfig> = {
-  backbone: "resnet18",
-  backboneWidth: 0.125,
-  fpnChannels: 16,
-  groupNormGroups: 4,
-  headConvs: 1,
-  minSize: 64,
-  maxSize: 64,
-};
+const SMALL: Partial<FcosConfig> = TINY;
 const LOGITS_W = "head.classification_head.cls_logits.weight";
 const LOGITS_B = "head.classification_head.cls_logits.bias";
 

@@ -64,3 +64,22 @@ export async function writeFileAtomic(path_: string, data: Uint8Array | string):
 function errName(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
+
+/**
+ * Whether something exists at `p` (false also when it cannot be looked at, e.g. without read
+ * permission: the callers only ask whether a folder is already in use).
+ *
+ * @example
+ * ```ts
+ * import { pathExists } from "./atomic.ts";
+ * console.log(await pathExists("/nonexistent")); // false
+ * ```
+ */
+export async function pathExists(p: string): Promise<boolean> {
+  try {
+    await Deno.stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { pathExists } from "../io/atomic.ts";
 import { FcosError } from "../errors.ts";
 import { path } from "../std.ts";
 import type { FcosConfig } from "../model/config.ts";
@@ -153,21 +154,12 @@ export function defaultValData(spec: string): string | null {
 /** Throws FcosError when `runDir` holds a training run (a checkpoint, or the old one of a save). */
 async function checkRunFolderFree(runDir: string): Promise<void> {
   if (
-    await exists(path.join(runDir, "checkpoint")) ||
-    await exists(path.join(runDir, "checkpoint-old"))
+    await pathExists(path.join(runDir, "checkpoint")) ||
+    await pathExists(path.join(runDir, "checkpoint-old"))
   ) {
     throw new FcosError(
       `${runDir} already holds a training run; resume it (--resume ${runDir}), start it over ` +
         `(--force) or choose another --out`,
     );
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await Deno.stat(p);
-    return true;
-  } catch {
-    return false;
   }
 }
