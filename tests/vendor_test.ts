@@ -1,6 +1,6 @@
 /**
- * The vendored tfjs-core registrations (src/vendor/tfjs_registrations.js): the committed file is
- * exactly what scripts/vendor_tfjs_registrations.ts makes from the pinned tfjs-core and esbuild,
+ * The vendored tfjs-core registrations (src/vendor/tfjs_registrations.js and its .d.ts): the
+ * committed files are exactly what scripts/vendor_tfjs_registrations.ts makes from the pinned tfjs-core and esbuild,
  * and, in a fresh process that imports only src/tf.ts, every gradient and chained tensor method
  * of tfjs-core 4.22 is installed on the one real tfjs-core instance and works through its engine.
  */
@@ -40,13 +40,15 @@ Deno.test("vendor: the committed bundle is what the script makes from the pinned
     const out = path.join(dir, "tfjs_registrations.js");
     const { code, stderr } = await deno(["run", "-A", "scripts/vendor_tfjs_registrations.ts", out]);
     assertEquals(code, 0, stderr);
-    const made = await Deno.readFile(out);
-    const committed = await Deno.readFile(VENDORED);
-    assert(
-      made.length === committed.length && made.every((b, i) => b === committed[i]),
-      `src/vendor/tfjs_registrations.js differs from a fresh run of the script ` +
-        `(${committed.length} vs ${made.length} bytes): rerun it and commit the result`,
-    );
+    for (const ext of [".js", ".d.ts"]) {
+      const made = await Deno.readFile(out.replace(/\.js$/, ext));
+      const committed = await Deno.readFile(VENDORED.replace(/\.js$/, ext));
+      assert(
+        made.length === committed.length && made.every((b, i) => b === committed[i]),
+        `src/vendor/tfjs_registrations${ext} differs from a fresh run of the script ` +
+          `(${committed.length} vs ${made.length} bytes): rerun it and commit the result`,
+      );
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,3 +1,4 @@
+// @ts-self-types="./tfjs_registrations.d.ts"
 /**
  * @license
  * GENERATED FILE, do not edit. Regenerate with:
