@@ -1,27 +1,15 @@
 /**
  * The vendored tfjs-core registrations (src/vendor/tfjs_registrations.js and its .d.ts): the
- * committed files are exactly what scripts/vendor_tfjs_registrations.ts makes from the pinned tfjs-core and esbuild,
- * and, in a fresh process that imports only src/tf.ts, every gradient and chained tensor method
- * of tfjs-core 4.22 is installed on the one real tfjs-core instance and works through its engine.
+ * committed files are exactly what scripts/vendor_tfjs_registrations.ts makes from the pinned
+ * tfjs-core and esbuild, and, in a fresh process that imports only src/tf.ts, every gradient and
+ * chained tensor method of tfjs-core 4.22 is installed on the one real tfjs-core instance and
+ * works through its engine.
  */
+import { deno, ROOT } from "./_deno.ts";
 import { assert, assertEquals, path } from "../src/std.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const VENDORED = path.join(ROOT, "src/vendor/tfjs_registrations.js");
 const CORE_DIST = path.join(ROOT, "node_modules/@tensorflow/tfjs-core/dist");
-
-/** Runs `deno ARGS…` from the repository root; returns its exit code and output. */
-async function deno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
 
 /** All matches of `re`'s first group in the non-test `.js` files of `dir` (under tfjs-core's dist). */
 async function namesIn(dir: string, re: RegExp): Promise<string[]> {
