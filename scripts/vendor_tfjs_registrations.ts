@@ -9,13 +9,15 @@
  * The `@tensorflow/tfjs` umbrella package registers both but drags in layers, converter, data,
  * the webgl backend and core-js.
  *
- * Only the gradient and chained-op files are bundled. Every other tfjs-core module they import
- * (ops, kernel names, utilities, the engine) is replaced by a small module that takes the same
- * values from the public `@tensorflow/tfjs-core` API, so the bundle holds no second copy of
- * tfjs's engine, registries or Tensor class. Which public value stands for which internal export
- * is not guessed: it is found by bundling tfjs-core's own index together with those internal
- * modules and keeping a public path only where it is the identical object (`===`); the script
- * fails if any imported internal export has none.
+ * The gradient and chained-op files are bundled. Every other tfjs-core module they import (ops,
+ * kernel names, utilities, the engine) is replaced by a small module that takes the same values
+ * from the public `@tensorflow/tfjs-core` API, so the bundle holds no second copy of tfjs's
+ * engine, registries or Tensor class. Which public value stands for which internal export is not
+ * guessed: it is found by bundling tfjs-core's own index together with those internal modules and
+ * keeping a public path only where it is the identical object (`===`). A module with exports that
+ * have no public equal (a few gradient ops such as `avgPoolGrad`, `convertToTensor`'s module) is
+ * bundled as well, unless it holds tfjs's state: then the build fails ("No matching export").
+ * The header of the output lists those extra modules.
  *
  * Usage: deno run -A scripts/vendor_tfjs_registrations.ts [out.js]
  * (default out: src/vendor/tfjs_registrations.js). tests/vendor_test.ts checks that the committed
@@ -81,6 +83,9 @@ function target(dist: string, importer: string, spec: string): string {
   return rel.endsWith(".js") ? rel : `${rel}.js`;
 }
 
+/** Per internal module, per export: its public expression, "special", or null (none). */
+type PublicPaths = Record<string, Record<string, string | null>>;
+
 /** Is this dist-relative module bundled (rather than replaced by its public values)? */
 function isBundled(rel: string, extra: Set<string>): boolean {
   return BUNDLED.test(rel) || extra.has(rel);
@@ -115,10 +120,7 @@ async function internalImports(dist: string, extra: Set<string>): Promise<string
  * Step 2: for each export of each internal module, the public expression that is the identical
  * value. Found by running tfjs-core's index bundled together with those modules.
  */
-async function publicPaths(
-  dist: string,
-  modules: string[],
-): Promise<Record<string, Record<string, string>>> {
+async function publicPaths(dist: string, modules: string[]): Promise<PublicPaths> {
   const harness = `
 import * as core from "./index.js";
 ${modules.map((m, i) => `import * as m${i} from "./${m}";`).join("\n")}
@@ -150,7 +152,7 @@ console.log(JSON.stringify(paths));`;
     write: false,
     format: "esm",
     platform: "neutral",
-    // Run it as a platform-less script: tfjs's Node platform would \`require\` Node modules.
+    // Run it as a platform-less script: tfjs's Node platform would `require` Node modules.
     external: ["node-fetch", "util", "crypto"],
     define: { process: "undefined" },
     logLevel: "error",
@@ -169,8 +171,6 @@ console.log(JSON.stringify(paths));`;
     await Deno.remove(file);
   }
 }
-
-type PublicPaths = Record<string, Record<string, string | null>>;
 
 /**
  * Steps 1 and 2, repeated until nothing changes: an internal module some of whose exports have
@@ -199,7 +199,7 @@ function proxy(exports: Record<string, string | null>): string {
   return `import * as tf from "@tensorflow/tfjs-core";\n${lines.join("\n")}\n`;
 }
 
-function header(version: string): string {
+function header(version: string, extra: Set<string>): string {
   return `// @ts-self-types="./${path.basename(TYPES)}"
 /**
  * @license
@@ -210,9 +210,12 @@ function header(version: string): string {
  * (npm, Apache License 2.0, Copyright Google LLC; https://github.com/tensorflow/tfjs):
 ${ENTRIES.map((e) => ` *   dist/${e}`).join("\n")}
  * and the gradient and chained-op files they import, bundled by esbuild ${esbuild.version}
- * (unminified; tfjs's license notice follows the code). Every other tfjs-core module those files
- * import is replaced by the identical values of the public "@tensorflow/tfjs-core" API (the
- * "public:" sections), so this file holds no copy of tfjs's engine, registries or Tensor class.
+ * (unminified; tfjs's license notice follows the code), with these stateless tfjs-core modules
+ * that have exports outside the public API:
+${[...extra].sort().map((m) => ` *   dist/${m}`).join("\n")}
+ * Every other tfjs-core module those files import is replaced by the identical values of the
+ * public "@tensorflow/tfjs-core" API (the "public:" sections), so this file holds no copy of
+ * tfjs's engine, registries or Tensor class.
  */`;
 }
 
@@ -235,7 +238,7 @@ async function bundle(
     format: "esm",
     platform: "neutral",
     legalComments: "eof",
-    banner: { js: header(version) },
+    banner: { js: header(version, extra) },
     external: ["@tensorflow/tfjs-core"],
     logLevel: "warning",
     plugins: [{

@@ -9,9 +9,24 @@
  *   dist/register_all_gradients.js
  *   dist/public/chained_ops/register_all_chained_ops.js
  * and the gradient and chained-op files they import, bundled by esbuild 0.28.2
- * (unminified; tfjs's license notice follows the code). Every other tfjs-core module those files
- * import is replaced by the identical values of the public "@tensorflow/tfjs-core" API (the
- * "public:" sections), so this file holds no copy of tfjs's engine, registries or Tensor class.
+ * (unminified; tfjs's license notice follows the code), with these stateless tfjs-core modules
+ * that have exports outside the public API:
+ *   dist/ops/avg_pool_3d_grad.js
+ *   dist/ops/avg_pool_grad.js
+ *   dist/ops/conv2d_backprop_filter.js
+ *   dist/ops/conv2d_backprop_input.js
+ *   dist/ops/conv3d_backprop_filter.js
+ *   dist/ops/conv3d_backprop_input.js
+ *   dist/ops/depthwise_conv2d_native_backprop_filter.js
+ *   dist/ops/depthwise_conv2d_native_backprop_input.js
+ *   dist/ops/local_response_normalization_backprop.js
+ *   dist/ops/max_pool_3d_grad.js
+ *   dist/ops/max_pool_grad.js
+ *   dist/tensor_util_env.js
+ *   dist/types.js
+ * Every other tfjs-core module those files import is replaced by the identical values of the
+ * public "@tensorflow/tfjs-core" API (the "public:" sections), so this file holds no copy of
+ * tfjs's engine, registries or Tensor class.
  */
 
 // public:kernel_names.js
