@@ -3,8 +3,8 @@
  * and webgpu backends of the same release registered. Everything else imports `tf` from here so
  * that exactly one tfjs-core instance exists.
  *
- * Importing it installs tfjs's gradients and chained tensor methods (through the `@tensorflow/tfjs`
- * umbrella package: see the comment at its import) and registers what tfjs 4.22 lacks for
+ * Importing it installs tfjs's gradients and chained tensor methods (from
+ * `src/vendor/tfjs_registrations.js`, see the comment at its import) and registers what tfjs 4.22 lacks for
  * training (see `src/backend/`): the wasm gradient kernels (`Conv2DBackpropFilter`,
  * `UnsortedSegmentSum`, faster/corrected `Conv2DBackpropInput`, `MaxPoolGrad`, `Slice`,
  * `StridedSlice`), the `StridedSlice` and comparison gradients, the GroupNorm kernels and WebGPU's
@@ -16,9 +16,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's npm bundles register neither its gradients nor the chained tensor methods
 // (`x.mul(y)`), and its per-file ES modules that do cannot be loaded by Deno (extensionless
-// imports). The umbrella package's bundle registers both, in tfjs's global registries, so it is
-// imported for that side effect alone (its layers, converter and data parts are not used).
-import "@tensorflow/tfjs";
+// imports): both come from a bundle of those files made by scripts/vendor_tfjs_registrations.ts.
+import "./vendor/tfjs_registrations.js";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";

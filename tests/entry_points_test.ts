@@ -6,23 +6,10 @@
  * exactly the list below (`deno doc --json`), with a `@module` doc and an `@example`; and the
  * examples that can run do.
  */
+import { deno, ROOT } from "./_deno.ts";
 import { assert, assertAlmostEquals, assertEquals, path } from "../src/std.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const CONFIG = path.join(ROOT, "deno.json");
-
-/** Runs `deno ARGS…` from the repository root; returns its exit code and output. */
-async function deno(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-}
 
 /** Every module specifier in the static graph of `entry`, type-only imports included. */
 async function moduleGraph(entry: string): Promise<string[]> {

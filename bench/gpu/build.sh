@@ -1,7 +1,7 @@
 #!/bin/sh
 # Prepares, on this machine, what the GPU device run carries (see bench/gpu/README.md), in two
 # git-ignored folders of the repository root:
-#   .gpu/fcos_gpu.js  the bench entry (bench/gpu/entry.ts) bundled into one file (≈3.8 MB)
+#   .gpu/fcos_gpu.js  the bench entry (bench/gpu/entry.ts) bundled into one file (≈2.4 MB)
 #   .gpu/deno.xz      this Deno binary, xz-compressed (≈31 MB; the device has no Deno)
 #   .gl/*.deb         the Vulkan loader and GL dispatch libraries (the device image has none);
 #                     fetched once with apt-get (skipped when .gl/ already holds them)

@@ -160,8 +160,9 @@ export async function writePlots(runDir: string, records: MetricsRecord[]): Prom
   try {
     return await drawPlots(runDir, records);
   } catch (e) {
-    // The plotting library is a native addon: without --allow-ffi/--allow-env the run goes on
-    // (metrics.jsonl has every number) and says once how to get the pictures.
+    // The plotting library is a native addon (it also asks for the home folder, where it looks
+    // for fonts): without those permissions the run goes on (metrics.jsonl has every number) and
+    // says once how to get the pictures.
     if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) {
       throw e;
     }
@@ -169,7 +170,7 @@ export async function writePlots(runDir: string, records: MetricsRecord[]): Prom
     console.error(
       `warning: plots skipped (${
         (e as Error).message.split(",")[0]
-      }); drawing the PNG curves needs --allow-ffi and --allow-env (or -A)`,
+      }); drawing the PNG curves needs --allow-ffi --allow-env --allow-sys=homedir (or -A)`,
     );
     return [];
   }
