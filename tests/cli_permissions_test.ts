@@ -33,26 +33,34 @@ const tinyTrain = [
   "wasm",
 ];
 
-Deno.test("train CLI: runs with --allow-read --allow-write=RUN_DIR only", async () => {
+for (const extra of [[], ["--allow-env"]]) {
+  const flags = ["--allow-read", "--allow-write=RUN_DIR", ...extra].join(" ");
+  Deno.test(`train CLI: runs with ${flags} only; the plots are skipped in one line`, async () => {
+    await trainWithNarrowPermissions(extra);
+  });
+}
+
+async function trainWithNarrowPermissions(extra: string[]): Promise<void> {
   const tmp = await Deno.makeTempDir();
   const out = `${tmp}/run`;
   const r = await run([
     "run",
     "--allow-read",
     `--allow-write=${tmp}`,
+    ...extra,
     "cli.ts",
     ...tinyTrain,
     "--out",
     out,
   ]);
   assertEquals(r.code, 0, r.stderr);
-  assert(/plots skipped.*--allow-ffi/.test(r.stderr), r.stderr);
+  assert(/plots skipped \(no ffi.*--allow-ffi/.test(r.stderr), r.stderr);
   assert(!/\n\s+at /.test(r.stderr), `no stack trace:\n${r.stderr}`);
   const drawn = [...Deno.readDirSync(`${out}/detections`)].map((e) => e.name);
   assert(drawn.length > 0 && drawn.every((n) => n.endsWith(".png")), drawn.join(","));
   Deno.statSync(`${out}/model.safetensors`);
   await Deno.remove(tmp, { recursive: true });
-});
+}
 
 Deno.test("train CLI: without --allow-write one line names the flag (exit 1)", async () => {
   const tmp = await Deno.makeTempDir();

@@ -157,23 +157,46 @@ export async function readMetrics(file: string): Promise<MetricsRecord[]> {
  */
 export async function writePlots(runDir: string, records: MetricsRecord[]): Promise<string[]> {
   if (plotsUnavailable) return [];
+  // The plotting library is a native addon (it also asks for the home folder, where it looks for
+  // fonts): without those permissions the run goes on (metrics.jsonl has every number) and says
+  // once how to get the pictures. Asked first, because the addon's loader turns a refused
+  // permission into a generic "Cannot find native binding" error.
+  const missing = await missingPlotPermissions();
+  if (missing.length > 0) return skipPlots(`no ${missing.join(", ")} permission`);
   try {
     return await drawPlots(runDir, records);
   } catch (e) {
-    // The plotting library is a native addon (it also asks for the home folder, where it looks
-    // for fonts): without those permissions the run goes on (metrics.jsonl has every number) and
-    // says once how to get the pictures.
     if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) {
       throw e;
     }
-    plotsUnavailable = true;
-    console.error(
-      `warning: plots skipped (${
-        (e as Error).message.split(",")[0]
-      }); drawing the PNG curves needs --allow-ffi --allow-env --allow-sys=homedir (or -A)`,
-    );
-    return [];
+    return skipPlots((e as Error).message.split(",")[0]);
   }
+}
+
+const PLOT_PERMISSIONS: Deno.PermissionDescriptor[] = [
+  { name: "ffi" },
+  { name: "env" },
+  { name: "sys", kind: "homedir" },
+];
+
+/** The permissions drawing needs that this process lacks (as `--allow-…` names). */
+async function missingPlotPermissions(): Promise<string[]> {
+  const missing: string[] = [];
+  for (const p of PLOT_PERMISSIONS) {
+    if ((await Deno.permissions.query(p)).state !== "granted") {
+      missing.push(p.name === "sys" ? "sys=homedir" : p.name);
+    }
+  }
+  return missing;
+}
+
+function skipPlots(why: string): string[] {
+  plotsUnavailable = true;
+  console.error(
+    `warning: plots skipped (${why}); drawing the PNG curves needs ` +
+      `--allow-ffi --allow-env --allow-sys=homedir (or -A)`,
+  );
+  return [];
 }
 
 let plotsUnavailable = false;
