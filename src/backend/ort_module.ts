@@ -35,7 +35,7 @@ export function loadOnnxRuntime(purpose = "the onnx backend"): Promise<OrtModule
 export function ortLoadError(e: unknown, purpose: string): FcosError {
   if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
     return new FcosError(
-      `${purpose} runs onnxruntime-node, a native addon: run again with --allow-ffi (or -A)`,
+      `${purpose} needs onnxruntime-node, a native addon: run again with --allow-ffi (or -A)`,
       { cause: e },
     );
   }

@@ -262,7 +262,13 @@ async function startCpuKernels(
   } catch (e) {
     const why = (e as Error).message;
     if (requested === "onnxruntime") throw new CpuKernelsError(why, { cause: e });
-    return { name: "xnnpack", note: `; onnxruntime kernels off (${why})` };
+    const noFfi = (e as Error).cause instanceof Deno.errors.NotCapable;
+    return {
+      name: "xnnpack",
+      note: noFfi
+        ? "; onnxruntime's kernels need --allow-ffi"
+        : `; onnxruntime kernels off: ${why}`,
+    };
   }
 }
 
