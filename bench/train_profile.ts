@@ -103,7 +103,8 @@ for (const k of profile.kernels) {
 }
 const load = Deno.loadavg().map((v) => v.toFixed(2)).join(" ");
 console.log(
-  `FCOS-R18 train step ${batch}×${size}×${size} on ${info.name} (${info.threads ?? 1} threads), ` +
+  `FCOS-R18 train step ${batch}×${size}×${size} on ${info.name} (${info.threads ?? 1} threads, ` +
+    `${info.cpuKernels ?? "-"} conv kernels), ` +
     `${new Date().toISOString()}, load ${load}`,
 );
 console.log(
