@@ -40,6 +40,8 @@ const CASES: ConvCase[] = [
   { x: [1, 11, 12, 3], k: 3, s: 1, pad: "valid", co: 4 },
   { x: [1, 6, 7, 2], k: 3, s: 1, pad: [[0, 0], [0, 2], [1, 0], [0, 0]], co: 3 },
   { x: [2, 10, 7, 3], k: 3, s: 2, pad: [[0, 0], [0, 2], [1, 0], [0, 0]], co: 4 },
+  // Pads past the kernel (stride 1: the input gradient takes ConvTranspose, not the flipped conv).
+  { x: [1, 6, 6, 2], k: 1, s: 1, pad: [[0, 0], [2, 1], [1, 2], [0, 0]], co: 3 },
   { x: [1, 9, 9, 2], k: 3, s: 2, pad: "valid", co: 3 },
   { x: [2, 13, 11, 32], k: 3, s: 1, pad: P1, co: 24 },
   { x: [2, 16, 16, 16], k: 3, s: 2, pad: P1, co: 32 },

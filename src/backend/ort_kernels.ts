@@ -11,8 +11,9 @@
  * attribute set, cached; the NHWC/HWIO ↔ NCHW/OIHW transposes run inside the graph (native,
  * threaded):
  * - forward: Transpose → Conv (+ bias) (+ Relu) → Transpose;
- * - input gradient: Transpose → ConvTranspose (output_padding restores the rows a stride skipped)
- *   → Transpose;
+ * - input gradient: stride 1, Transpose → Conv with the filter flipped (a Slice with steps −1)
+ *   and its channels swapped → Transpose; strided, Transpose → ConvTranspose (output_padding
+ *   restores the rows the stride skipped) → Transpose;
  * - filter gradient: Pad → per tap, a strided Slice [N·OH·OW, Ci] and a Gemm with dy [N·OH·OW, Co]
  *   (transA) → [Ci, Co]; the taps' rows concatenated are the HWIO filter as it is.
  * onnxruntime rejects arrays on a SharedArrayBuffer, and the threaded wasm heap is one, so inputs
@@ -230,6 +231,32 @@ function inputGradGraph(g: ConvGeometry, outputPadding: [number, number]): Uint8
 }
 
 /**
+ * dx of a stride-1 conv as a forward conv of dy with the filter flipped in H and W and its
+ * channels swapped (`pads`: top, left, bottom, right, all ≥ 0).
+ */
+function inputGradFlippedGraph(g: ConvGeometry, pads: number[]): Uint8Array {
+  const b = new GraphBuilder();
+  const dy = b.node("Transpose", [b.input("dy", 4)], "dyt", { perm: TO_NCHW });
+  const flipped = b.node("Slice", [
+    b.input("w", 4, [g.kh, g.kw]),
+    b.int64("fstarts", [-1, -1]),
+    b.int64("fends", [-INT64_MAX, -INT64_MAX]),
+    b.int64("faxes", [0, 1]),
+    b.int64("fsteps", [-1, -1]),
+  ], "wf");
+  // [KH, KW, Ci, Co] → [Ci, Co, KH, KW]: Ci output channels, Co input channels.
+  const w = b.node("Transpose", [flipped], "wt", { perm: [2, 3, 0, 1] });
+  const dx = b.node("Conv", [dy, w], "dxt", {
+    kernel_shape: [g.kh, g.kw],
+    strides: [1, 1],
+    dilations: g.dilations,
+    pads,
+  });
+  b.node("Transpose", [dx], "dx", { perm: TO_NHWC });
+  return b.encode("dx");
+}
+
+/**
  * dW [KH·KW·Ci, Co] (= HWIO) of a conv, from x [N, H, W, Ci] and dy [N, OH, OW, Co]: x padded
  * (input `pads`, fed per call: the bottom/right pads make the padded size exactly
  * (OH − 1)·s + KH, negative where the stride skipped rows), one strided slice per tap
@@ -428,8 +455,24 @@ function convInputGrad(runner: OrtRunner, args: KernelArgs): Info | null {
     info.inWidth - reach(info.outWidth, g.strides[1], g.kw, g.pads[1], g.pads[3]),
   ];
   if (outputPadding.some((p, i) => p < 0 || p >= g.strides[i])) return null;
-  const key = `dx ${geometryKey(g)} op${outputPadding}`;
-  const session = runner.session(key, () => inputGradGraph(g, outputPadding));
+  // Stride 1: a forward conv with the flipped filter (MLAS's conv is ≈ 1.1–1.4× faster here in
+  // CPU time than its ConvTranspose, a GEMM then col2im); strided: ConvTranspose.
+  let key = `dx ${geometryKey(g)} op${outputPadding}`;
+  let build = () => inputGradGraph(g, outputPadding);
+  const flipPads = [
+    g.kh - 1 - g.pads[0],
+    g.kw - 1 - g.pads[1],
+    info.inHeight + g.pads[0] - info.outHeight,
+    info.inWidth + g.pads[1] - info.outWidth,
+  ];
+  if (
+    g.strides[0] === 1 && g.strides[1] === 1 &&
+    g.dilations[0] === 1 && g.dilations[1] === 1 && flipPads.every((p) => p >= 0)
+  ) {
+    key = `dxflip ${g.kh}x${g.kw} p${flipPads}`;
+    build = () => inputGradFlippedGraph(g, flipPads);
+  }
+  const session = runner.session(key, build);
   return runner.run(
     "BackpropInput",
     session,
