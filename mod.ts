@@ -20,6 +20,7 @@
 export {
   type BackendInfo,
   type BackendName,
+  type CpuKernels,
   initBackend,
   type InitBackendOptions,
   shutdownBackend,

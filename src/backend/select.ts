@@ -26,6 +26,8 @@ import {
   withPthreadWorkers,
 } from "./wasm_threads.ts";
 
+export type { CpuKernels };
+
 /** The backends `initBackend` can start. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
 
