@@ -14,11 +14,11 @@ import { generateSynthetic } from "../src/data/synthetic.ts";
 import { Sgd } from "../src/train/optimizer.ts";
 import { prepareBatch, trainableParams, trainStep } from "../src/train/trainer.ts";
 import { assert, assertEquals } from "../src/std.ts";
+import { convGradients, type Pad } from "./_conv.ts";
 
 const info = await initBackend({ backend: "wasm", threads: 2, log: () => {} });
 
 type Arrays = Float32Array[];
-type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
 interface ConvCase {
   x: [number, number, number, number];
   k: number;
@@ -56,15 +56,7 @@ function convOutputs(c: ConvCase): tf.Tensor[] {
   const fused = (activation: "relu" | "linear") =>
     tf.fused.conv2d({ x, filter: w, strides: c.s, pad: c.pad, bias, activation });
   const dy = tf.randomUniform(y.shape, -1, 1, "float32", 3);
-  const attrs = { strides: c.s, pad: c.pad, dataFormat: "NHWC" };
-  const dw = tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
-    ...attrs,
-    filterShape: w.shape,
-  } as unknown as tf.NamedAttrMap) as tf.Tensor;
-  const dx = tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
-    ...attrs,
-    inputShape: x.shape,
-  } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const [dw, dx] = convGradients(x, w, dy, c.s, c.pad);
   return [y, fused("relu"), fused("linear"), dw, dx];
 }
 

@@ -480,9 +480,7 @@ function convInputGrad(runner: OrtRunner, args: KernelArgs): Info | null {
     { dy, w: filter },
     {},
     "dx",
-    [
-      ...a.inputShape,
-    ],
+    [...a.inputShape],
   );
 }
 
