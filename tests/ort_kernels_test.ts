@@ -132,6 +132,31 @@ Deno.test("what onnxruntime does not cover falls back to the replaced kernels (r
   assert(relDiff(got, want) < 1e-5);
 });
 
+Deno.test("kept rearranged filters follow the filter: a variable's assign and a reshape (same data)", async () => {
+  const f = () => {
+    const outs: tf.Tensor[] = [];
+    const both = (w: tf.Tensor4D) => {
+      const x = tf.randomUniform([1, 6, 6, w.shape[2]], -1, 1, "float32", 8) as tf.Tensor4D;
+      const y = tf.conv2d(x, w, 1, "same");
+      outs.push(y, ...convGradients(x, w, y, 1, "same"));
+    };
+    const v = tf.variable(tf.randomUniform([3, 3, 8, 8], -1, 1, "float32", 9)) as tf.Variable<
+      tf.Rank.R4
+    >;
+    both(v);
+    both(v); // the kept layouts
+    v.assign(tf.randomUniform([3, 3, 8, 8], -1, 1, "float32", 10) as tf.Tensor4D);
+    both(v);
+    both(tf.reshape(v, [3, 3, 4, 16])); // the same dataId in another shape
+    v.dispose();
+    return outs;
+  };
+  const cpu = await on("cpu", f);
+  const ort = await on("onnxruntime", f);
+  const d = relDiff(ort, cpu);
+  assert(d < 1e-5, `relative difference ${d}`);
+});
+
 Deno.test("large onnxruntime conv kernels (threaded GEMMs) give the same bytes run to run", async () => {
   const c: ConvCase = { x: [4, 24, 24, 96], k: 3, s: 1, pad: P1, co: 128 };
   const a = await on("onnxruntime", () => convOutputs(c));

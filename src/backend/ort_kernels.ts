@@ -422,8 +422,8 @@ function rearrangeFilter(
   return dst;
 }
 
-/** Rearranged filters by the filter's dataId, then layout; least recently used first. */
-const filterCache = new Map<unknown, Map<FilterLayout, Float32Array>>();
+/** Rearranged filters by the filter's dataId, then layout and shape; least recently used first. */
+const filterCache = new Map<unknown, Map<string, Float32Array>>();
 let filterCacheFloats = 0;
 /** At most this many floats (64 MB) in kept filters: FCOS's heads (8 × 2.4 MB × 2 layouts) fit. */
 const FILTER_CACHE_FLOATS = 16 * 1024 * 1024;
@@ -437,8 +437,10 @@ const FILTER_CACHE_FLOATS = 16 * 1024 * 1024;
 function filterIn(backend: WasmBackendLike, filter: Info, layout: FilterLayout): HostTensor {
   const [kh, kw, ci, co] = filter.shape;
   const shape = layout === "oihw" ? [co, ci, kh, kw] : [ci, co, kh, kw];
+  // Reshape keeps the dataId, so the shape is part of the key.
+  const key = `${layout} ${filter.shape}`;
   const entries = filterCache.get(filter.dataId);
-  const hit = entries?.get(layout);
+  const hit = entries?.get(key);
   if (entries !== undefined) {
     filterCache.delete(filter.dataId); // most recently used goes last
     filterCache.set(filter.dataId, entries);
@@ -449,8 +451,8 @@ function filterIn(backend: WasmBackendLike, filter: Info, layout: FilterLayout):
   const src = (backend.typedArrayFromHeap(filter) as Float32Array).slice();
   const data = rearrangeFilter(src, kh * kw, ci, co, layout);
   phaseEnd(`ORT filter rearranged (${layout}, JS)`, t);
-  const map = entries ?? new Map<FilterLayout, Float32Array>();
-  map.set(layout, data);
+  const map = entries ?? new Map<string, Float32Array>();
+  map.set(key, data);
   filterCache.set(filter.dataId, map);
   filterCacheFloats += data.length;
   while (filterCache.size > 1 && filterCacheFloats > FILTER_CACHE_FLOATS) {
