@@ -36,7 +36,9 @@ const model = FcosModel.create({
   numClasses: 91,
 });
 const shapes: [number, number][] = small ? [[128, 128]] : [[256, 320], [512, 512]];
-const tag = `${info.name}${small ? ` on ${info.adapter?.split(" (")[0]}, small shapes` : ""}`;
+const tag = `${info.name}${small ? ` on ${info.adapter?.split(" (")[0]}, small shapes` : ""}${
+  info.cpuKernels ? `, ${info.cpuKernels} conv kernels` : ""
+}`;
 
 function noiseImage(h: number, w: number) {
   return {

@@ -46,7 +46,9 @@ if (Deno.env.get("FCOS_BENCH_FULL") === "1") {
 }
 for (const [name, config, batch, size, n] of cases) {
   Deno.bench({
-    name: `${name} (${info.name}${info.adapter ? ` on ${info.adapter.split(" (")[0]}` : ""})`,
+    name: `${name} (${info.name}${info.adapter ? ` on ${info.adapter.split(" (")[0]}` : ""}${
+      info.cpuKernels ? `, ${info.cpuKernels} conv kernels` : ""
+    })`,
     group: "train",
     n,
     warmup: 1,
