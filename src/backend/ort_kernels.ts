@@ -39,6 +39,8 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 interface WasmBackendLike {
+  /** The backend's live tensors (tfjs-backend-wasm's DataStorage). */
+  dataIdMap?: { has(dataId: unknown): boolean };
   makeOutput(shape: number[], dtype: tf.DataType): Info;
   typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
 }
@@ -425,8 +427,12 @@ function rearrangeFilter(
 /** Rearranged filters by the filter's dataId, then layout and shape; least recently used first. */
 const filterCache = new Map<unknown, Map<string, Float32Array>>();
 let filterCacheFloats = 0;
-/** At most this many floats (64 MB) in kept filters: FCOS's heads (8 × 2.4 MB × 2 layouts) fit. */
-const FILTER_CACHE_FLOATS = 16 * 1024 * 1024;
+/**
+ * At most this many floats (256 MB) in kept filters: every conv filter of FCOS-R50 in one layout
+ * (≈ 32 M), so a forward with unchanged weights rearranges none. Filters of freed tensors (a
+ * training step's) are dropped as soon as another is kept.
+ */
+const FILTER_CACHE_FLOATS = 64 * 1024 * 1024;
 
 /**
  * The filter `filter` (HWIO, on the wasm heap) in `layout`, kept for its next use: FCOS's head
@@ -453,6 +459,7 @@ function filterIn(backend: WasmBackendLike, filter: Info, layout: FilterLayout):
   phaseEnd(`ORT filter rearranged (${layout}, JS)`, t);
   const map = entries ?? new Map<string, Float32Array>();
   map.set(key, data);
+  dropFreedFilters(backend);
   filterCache.set(filter.dataId, map);
   filterCacheFloats += data.length;
   while (filterCache.size > 1 && filterCacheFloats > FILTER_CACHE_FLOATS) {
@@ -461,6 +468,17 @@ function filterIn(backend: WasmBackendLike, filter: Info, layout: FilterLayout):
     for (const a of oldest.values()) filterCacheFloats -= a.length;
   }
   return { data, shape };
+}
+
+/** Drops the kept layouts of filters the backend no longer holds. */
+function dropFreedFilters(backend: WasmBackendLike): void {
+  const live = backend.dataIdMap;
+  if (live === undefined) return;
+  for (const [dataId, entries] of filterCache) {
+    if (live.has(dataId)) continue;
+    filterCache.delete(dataId);
+    for (const a of entries.values()) filterCacheFloats -= a.length;
+  }
 }
 
 // ---- the kernels (null: not covered, the replaced kernel runs) ----
