@@ -317,7 +317,9 @@ class OrtRunner {
         interOpNumThreads: 1,
         executionMode: "sequential",
         graphOptimizationLevel: "all",
-        // Buffers are freed after each run rather than kept per session (dozens of sessions).
+        // Buffers are freed after each run rather than kept per session (dozens of sessions):
+        // with the arena a 4×512×512 training step peaked 0.5 GB higher (4.33 vs 3.83 GiB RSS)
+        // for ≈ 5 % less CPU time.
         enableCpuMemArena: false,
         enableMemPattern: false,
         // Idle pool threads sleep instead of spinning on the cores the wasm threads need.
