@@ -299,7 +299,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const forced = options.backend === undefined ? undefined : parseBackendName(options.backend);
   if (current !== null && (forced === undefined || forced === current.name)) {
     if (current.name === "wasm" && options.cpuKernels !== undefined) {
-      const kernels = await startCpuKernels(options.cpuKernels, current.threads ?? 1);
+      const kernels = await startCpuKernels(options.cpuKernels, wasmThreads(options.threads));
       current = { ...current, cpuKernels: kernels.name };
     }
     return current;
@@ -331,7 +331,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
   }
   if (name === "wasm") {
-    let threads = wasmThreads(options.threads);
+    const wanted = wasmThreads(options.threads);
+    let threads = wanted;
     registerWasmGradients();
     try {
       configureWasmThreads(threads);
@@ -348,12 +349,15 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       );
       unrefWasmThreads();
       const actual = getThreadsCount();
-      const kernels = await startCpuKernels(options.cpuKernels, actual);
+      // onnxruntime's threads need no worker files: the wanted count even where wasm has one.
+      const kernels = await startCpuKernels(options.cpuKernels, wanted);
       current = { name, threads: actual, cpuKernels: kernels.name };
       const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD";
       log(
         `backend: wasm (${simd}, ${actual} thread${actual === 1 ? "" : "s"}, ` +
-          `${kernels.name} conv kernels)${note}${kernels.note}`,
+          `${kernels.name} conv kernels${
+            kernels.name === "onnxruntime" && wanted !== actual ? ` on ${wanted} threads` : ""
+          })${note}${kernels.note}`,
       );
       return current;
     } catch (e) {
