@@ -132,6 +132,34 @@ Deno.test("what onnxruntime does not cover falls back to the replaced kernels (r
   assert(relDiff(got, want) < 1e-5);
 });
 
+Deno.test("dilated forward convs run on onnxruntime and match cpu", async () => {
+  const f = () => {
+    const x = tf.randomUniform([2, 11, 13, 4], -1, 1, "float32", 11) as tf.Tensor4D;
+    const w = tf.randomUniform([3, 3, 4, 6], -1, 1, "float32", 12) as tf.Tensor4D;
+    const bias = tf.randomUniform([6], -1, 1, "float32", 13) as tf.Tensor1D;
+    return [
+      tf.conv2d(x, w, 1, "same", "NHWC", 2),
+      tf.conv2d(x, w, 1, "valid", "NHWC", [2, 3]),
+      tf.fused.conv2d({
+        x,
+        filter: w,
+        strides: 1,
+        pad: "same",
+        dilations: 2,
+        bias,
+        activation: "relu",
+      }),
+    ];
+  };
+  const want = await on("cpu", f);
+  const phases = wasmKernelPhases(true);
+  const got = await on("onnxruntime", f);
+  wasmKernelPhases(false);
+  assertEquals(phases.get("ORT forward: run (onnxruntime)")?.calls, 3);
+  const d = relDiff(got, want);
+  assert(d < 1e-5, `relative difference ${d}`);
+});
+
 Deno.test("kept rearranged filters follow the filter: a variable's assign and a reshape (same data)", async () => {
   const f = () => {
     const outs: tf.Tensor[] = [];
