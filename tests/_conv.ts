@@ -26,3 +26,26 @@ export function convGradients(
   } as unknown as tf.NamedAttrMap) as tf.Tensor;
   return [dw, dx];
 }
+
+/**
+ * SHA-256 (hex) of a conv's output and both gradients on a shape large enough for threaded GEMMs
+ * (4×24×24×96 → 128, 3×3), seeded, on the active backend.
+ */
+export async function largeConvDigest(): Promise<string> {
+  const outs = tf.tidy(() => {
+    const x = tf.randomUniform([4, 24, 24, 96], -1, 1, "float32", 21) as tf.Tensor4D;
+    const w = tf.randomUniform([3, 3, 96, 128], -1, 1, "float32", 22) as tf.Tensor4D;
+    const y = tf.conv2d(x, w, 1, "same");
+    return [y, ...convGradients(x, w, tf.randomUniform(y.shape, -1, 1, "float32", 23), 1, "same")];
+  });
+  const parts = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(outs);
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  const digest = await crypto.subtle.digest("SHA-256", all);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -9,12 +9,10 @@ import { tf } from "../src/tf.ts";
 import { initBackend } from "../src/backend/select.ts";
 import { activeCpuKernels, type CpuKernels, setCpuKernels } from "../src/backend/ort_kernels.ts";
 import { wasmKernelPhases } from "../src/backend/wasm_gradients.ts";
-import { FcosModel } from "../src/model/fcos.ts";
-import { generateSynthetic } from "../src/data/synthetic.ts";
-import { Sgd } from "../src/train/optimizer.ts";
-import { prepareBatch, trainableParams, trainStep } from "../src/train/trainer.ts";
 import { assert, assertEquals } from "../src/std.ts";
-import { convGradients, type Pad } from "./_conv.ts";
+import { convGradients, largeConvDigest, type Pad } from "./_conv.ts";
+import { TINY, trainedWeights, weightsDigest } from "./_tiny_train.ts";
+import { FcosModel } from "../src/model/fcos.ts";
 
 const info = await initBackend({ backend: "wasm", threads: 2, log: () => {} });
 
@@ -194,43 +192,13 @@ Deno.test("large onnxruntime conv kernels (threaded GEMMs) give the same bytes r
   }
 });
 
-const TINY = {
-  backbone: "resnet18" as const,
-  backboneWidth: 0.25,
-  fpnChannels: 16,
-  groupNormGroups: 4,
-  headConvs: 2,
-  numClasses: 5,
-  minSize: 96,
-  maxSize: 96,
-  trainableBackboneLayers: 3,
-};
-
-/** Two SGD steps on two synthetic images from the seeded init; every weight afterwards. */
-async function trainedWeights(kernels: CpuKernels): Promise<Map<string, Float32Array>> {
-  setCpuKernels(kernels);
-  const model = FcosModel.create(TINY, { seed: 7 });
-  const sgd = new Sgd(trainableParams(model));
-  const batch = prepareBatch(model, [0, 1].map((i) => generateSynthetic(i, { size: 96 })), 96, 96);
-  try {
-    for (let step = 0; step < 2; step++) await trainStep(model, sgd, batch, 0.01);
-    const out = new Map<string, Float32Array>();
-    for (const spec of model.params.specs) {
-      out.set(spec.name, (await model.params.get(spec.name).data()) as Float32Array);
-    }
-    return out;
-  } finally {
-    batch.images.dispose();
-    sgd.dispose();
-    model.dispose();
-  }
-}
-
 Deno.test("a seeded training run on the onnxruntime kernels (2 threads) is the same bytes twice, and close to XNNPACK's", async () => {
   assertEquals(info.threads, 2);
-  const a = await trainedWeights("onnxruntime");
-  const b = await trainedWeights("onnxruntime");
-  const x = await trainedWeights("xnnpack");
+  setCpuKernels("onnxruntime");
+  const a = await trainedWeights();
+  const b = await trainedWeights();
+  setCpuKernels("xnnpack");
+  const x = await trainedWeights();
   setCpuKernels("onnxruntime");
   let changed = 0;
   let worst = 0;
@@ -250,6 +218,24 @@ Deno.test("a seeded training run on the onnxruntime kernels (2 threads) is the s
   init.dispose();
   assert(changed > 20, `training changed ${changed} tensors`);
   assert(worst < 1e-4, `onnxruntime vs XNNPACK weights after 2 steps: max diff ${worst}`);
+});
+
+Deno.test("on the onnxruntime kernels, 1 thread gives the same bytes as 2 (a large conv, a training run)", async () => {
+  setCpuKernels("onnxruntime");
+  const here = `${await largeConvDigest()} ${await weightsDigest(await trainedWeights())}`;
+  const url = (p: string) => JSON.stringify(new URL(p, import.meta.url).href);
+  const code = `
+    import { initBackend } from ${url("../src/backend/select.ts")};
+    import { trainedWeights, weightsDigest } from ${url("./_tiny_train.ts")};
+    import { largeConvDigest } from ${url("./_conv.ts")};
+    await initBackend({ backend: "wasm", threads: 1, cpuKernels: "onnxruntime", log: () => {} });
+    console.log(\`\${await largeConvDigest()} \${await weightsDigest(await trainedWeights())}\`);
+    Deno.exit(0);
+  `;
+  const one = await runScript(code, ["-A"]);
+  assertEquals(one.code, 0, one.stderr);
+  assert(/^[0-9a-f]{64} [0-9a-f]{64}$/.test(here), here);
+  assertEquals(one.stdout.trim(), here);
 });
 
 async function runScript(code: string, permissions: string[]) {

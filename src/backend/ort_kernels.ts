@@ -1,8 +1,9 @@
 /**
  * The wasm backend's convolutions on onnxruntime's CPU kernels (MLAS, with AVX2/AVX-512 and fused
- * multiply-add; ≈ 3× the GFLOP/s per core of tfjs-wasm's XNNPACK build on the development VM):
- * `Conv2D`, `FusedConv2D` (bias, linear or ReLU), `Conv2DBackpropInput` and `Conv2DBackpropFilter`
- * — ≈ 93 % of a training step (`bench/results/train_profile.md`).
+ * multiply-add): `Conv2D`, `FusedConv2D` (bias, linear or ReLU), `Conv2DBackpropInput` and
+ * `Conv2DBackpropFilter`, ≈ 90 % of a training step on XNNPACK. On the development VM they run at
+ * 97–140 GFLOP/s on 2 cores instead of 45–56, and a training step is 2.3–2.5× faster
+ * (`bench/results/train_profile.md`).
  *
  * tfjs kernels are synchronous; onnxruntime-node's public `session.run` is a Promise, but the
  * native session under it (`onnxruntime-node/dist/binding.js`) runs synchronously, so the kernels
@@ -19,7 +20,8 @@
  *   (transA) → [Ci, Co]; the taps' rows concatenated are the HWIO filter as it is.
  * onnxruntime rejects arrays on a SharedArrayBuffer, and the threaded wasm heap is one, so inputs
  * are copied out of the heap and outputs copied back (a memcpy each, small next to the GEMM).
- * MLAS's GEMMs split the output among threads, never the sum, so results are the same run to run.
+ * MLAS's GEMMs split the output among threads, never the sum: results are the same bytes run to run
+ * and with 1 or 2 threads (tests/ort_kernels_test.ts).
  *
  * Loaded by `initBackend` (option `cpuKernels`, default: these kernels when onnxruntime-node loads,
  * which needs `--allow-ffi`); anything they do not cover (NCHW, other activations, dilated
