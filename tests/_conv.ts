@@ -40,6 +40,11 @@ export async function largeConvDigest(): Promise<string> {
   });
   const parts = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
   tf.dispose(outs);
+  return await floatsDigest(parts);
+}
+
+/** SHA-256 (hex) of the bytes of `parts`, one after the other. */
+export async function floatsDigest(parts: Float32Array[]): Promise<string> {
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -3,6 +3,7 @@ import { FcosModel } from "../src/model/fcos.ts";
 import { generateSynthetic } from "../src/data/synthetic.ts";
 import { Sgd } from "../src/train/optimizer.ts";
 import { prepareBatch, trainableParams, trainStep } from "../src/train/trainer.ts";
+import { floatsDigest } from "./_conv.ts";
 
 /** The model: FCOS-R18 at a quarter width, 96×96 images. */
 export const TINY = {
@@ -40,13 +41,6 @@ export async function trainedWeights(): Promise<Map<string, Float32Array>> {
 }
 
 /** SHA-256 (hex) of the weights' bytes, in the model's parameter order. */
-export async function weightsDigest(weights: Map<string, Float32Array>): Promise<string> {
-  const all = new Float32Array([...weights.values()].reduce((n, w) => n + w.length, 0));
-  let at = 0;
-  for (const w of weights.values()) {
-    all.set(w, at);
-    at += w.length;
-  }
-  const digest = await crypto.subtle.digest("SHA-256", all);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+export function weightsDigest(weights: Map<string, Float32Array>): Promise<string> {
+  return floatsDigest([...weights.values()]);
 }
