@@ -2,7 +2,7 @@
  * The wasm backend's convolutions on onnxruntime's CPU kernels (MLAS, with AVX2/AVX-512 and fused
  * multiply-add): `Conv2D`, `FusedConv2D` (bias, linear or ReLU), `Conv2DBackpropInput` and
  * `Conv2DBackpropFilter`, ≈ 90 % of a training step on XNNPACK. On the development VM they run at
- * 97–140 GFLOP/s on 2 cores instead of 45–56, and a training step is 2.3–2.5× faster
+ * 97–153 GFLOP/s on 2 cores instead of 45–56, and a training step is 2.3–2.7× faster
  * (`bench/results/train_profile.md`).
  *
  * tfjs kernels are synchronous; onnxruntime-node's public `session.run` is a Promise, but the
