@@ -26,6 +26,7 @@
 export {
   type BackendInfo,
   type BackendName,
+  type CpuKernels,
   initBackend,
   type InitBackendOptions,
   shutdownBackend,

@@ -9,3 +9,14 @@ export async function output(cmd: string, args: string[]): Promise<string> {
   }
   return text;
 }
+
+/**
+ * The wasm convolution kernels a benchmark asks `initBackend` for: `FCOS_CPU_KERNELS=xnnpack` or
+ * `onnxruntime`; unset, `initBackend`'s default (onnxruntime where it loads).
+ */
+export function cpuKernelsFromEnv(): "onnxruntime" | "xnnpack" | undefined {
+  const v = Deno.env.get("FCOS_CPU_KERNELS");
+  if (v === undefined || v === "") return undefined;
+  if (v !== "onnxruntime" && v !== "xnnpack") throw new Error(`FCOS_CPU_KERNELS: ${v}?`);
+  return v;
+}

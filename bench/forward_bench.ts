@@ -19,6 +19,7 @@
  */
 import { tf } from "../src/tf.ts";
 import { initBackend } from "../src/backend/select.ts";
+import { cpuKernelsFromEnv } from "./_run.ts";
 import { FcosModel } from "../src/model/fcos.ts";
 import { COMPACT_CONFIG } from "../src/model/config.ts";
 import { preprocessImages } from "../src/model/transform.ts";
@@ -27,7 +28,7 @@ import { selectCandidates } from "../src/decode/candidates.ts";
 import { decodeCandidates, resolveDecodeOptions } from "../src/decode/decode.ts";
 
 const backend = Deno.env.get("FCOS_BACKEND") as "webgpu" | "wasm" | "cpu" | undefined;
-const info = await initBackend({ backend, log: () => {} });
+const info = await initBackend({ backend, cpuKernels: cpuKernelsFromEnv(), log: () => {} });
 const small = info.isSoftwareAdapter === true && Deno.env.get("FCOS_BENCH_FULL") !== "1";
 const modelName = small ? "compact" : "FCOS-R18";
 const model = FcosModel.create({
@@ -35,7 +36,9 @@ const model = FcosModel.create({
   numClasses: 91,
 });
 const shapes: [number, number][] = small ? [[128, 128]] : [[256, 320], [512, 512]];
-const tag = `${info.name}${small ? ` on ${info.adapter?.split(" (")[0]}, small shapes` : ""}`;
+const tag = `${info.name}${small ? ` on ${info.adapter?.split(" (")[0]}, small shapes` : ""}${
+  info.cpuKernels ? `, ${info.cpuKernels} conv kernels` : ""
+}`;
 
 function noiseImage(h: number, w: number) {
   return {

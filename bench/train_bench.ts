@@ -9,6 +9,7 @@
  * compact model at 2×128×128 runs, unless FCOS_BENCH_FULL=1.
  */
 import { initBackend } from "../src/backend/select.ts";
+import { cpuKernelsFromEnv } from "./_run.ts";
 import { FcosModel } from "../src/model/fcos.ts";
 import { COMPACT_CONFIG, type FcosConfig } from "../src/model/config.ts";
 import { generateSynthetic } from "../src/data/synthetic.ts";
@@ -16,7 +17,7 @@ import { Sgd } from "../src/train/optimizer.ts";
 import { prepareBatch, trainableParams, trainStep } from "../src/train/trainer.ts";
 
 const backend = Deno.env.get("FCOS_BACKEND") as "webgpu" | "wasm" | "cpu" | undefined;
-const info = await initBackend({ backend, log: () => {} });
+const info = await initBackend({ backend, cpuKernels: cpuKernelsFromEnv(), log: () => {} });
 
 function stepBench(config: Partial<FcosConfig>, batch: number, size: number) {
   const model = FcosModel.create({ ...config, numClasses: 5, minSize: size, maxSize: size });
@@ -45,7 +46,9 @@ if (Deno.env.get("FCOS_BENCH_FULL") === "1") {
 }
 for (const [name, config, batch, size, n] of cases) {
   Deno.bench({
-    name: `${name} (${info.name}${info.adapter ? ` on ${info.adapter.split(" (")[0]}` : ""})`,
+    name: `${name} (${info.name}${info.adapter ? ` on ${info.adapter.split(" (")[0]}` : ""}${
+      info.cpuKernels ? `, ${info.cpuKernels} conv kernels` : ""
+    })`,
     group: "train",
     n,
     warmup: 1,

@@ -5,6 +5,7 @@
  * barely changes with load, unlike the wall time. bench/train_vs_torch.ts runs it beside PyTorch.
  */
 import { initBackend } from "../src/backend/select.ts";
+import { cpuKernelsFromEnv } from "./_run.ts";
 import { FcosModel } from "../src/model/fcos.ts";
 import { generateSynthetic } from "../src/data/synthetic.ts";
 import { Sgd } from "../src/train/optimizer.ts";
@@ -13,6 +14,7 @@ import { prepareBatch, trainableParams, trainStep } from "../src/train/trainer.t
 const threadsEnv = Deno.env.get("FCOS_THREADS");
 const info = await initBackend({
   threads: threadsEnv ? Number(threadsEnv) : undefined,
+  cpuKernels: cpuKernelsFromEnv(),
   log: () => {},
 });
 

@@ -7,6 +7,7 @@
  */
 import { tf } from "../src/tf.ts";
 import { initBackend } from "../src/backend/select.ts";
+import { cpuKernelsFromEnv } from "./_run.ts";
 import { FcosModel } from "../src/model/fcos.ts";
 import { generateSynthetic } from "../src/data/synthetic.ts";
 import { Sgd } from "../src/train/optimizer.ts";
@@ -18,7 +19,7 @@ const microBatch = Deno.args[2] === undefined || Deno.args[2] === "0"
   ? undefined
   : Number(Deno.args[2]);
 const backbone = (Deno.args[3] ?? "resnet18") as "resnet18" | "resnet34" | "resnet50";
-const info = await initBackend({ log: () => {} });
+const info = await initBackend({ cpuKernels: cpuKernelsFromEnv(), log: () => {} });
 const model = FcosModel.create({
   backbone,
   numClasses: 5,

@@ -8,6 +8,7 @@
  */
 import { tf } from "../src/tf.ts";
 import { initBackend } from "../src/backend/select.ts";
+import { cpuKernelsFromEnv } from "./_run.ts";
 import { FcosModel } from "../src/model/fcos.ts";
 import { generateSynthetic } from "../src/data/synthetic.ts";
 import { Sgd } from "../src/train/optimizer.ts";
@@ -17,7 +18,7 @@ import { wasmKernelPhases } from "../src/backend/wasm_gradients.ts";
 const batch = Number(Deno.args[0] ?? 1);
 const size = Number(Deno.args[1] ?? 512);
 const threads = Deno.args[2] === undefined ? undefined : Number(Deno.args[2]);
-const info = await initBackend({ threads, log: () => {} });
+const info = await initBackend({ threads, cpuKernels: cpuKernelsFromEnv(), log: () => {} });
 const model = FcosModel.create({
   backbone: "resnet18",
   numClasses: 5,
@@ -102,7 +103,8 @@ for (const k of profile.kernels) {
 }
 const load = Deno.loadavg().map((v) => v.toFixed(2)).join(" ");
 console.log(
-  `FCOS-R18 train step ${batch}×${size}×${size} on ${info.name} (${info.threads ?? 1} threads), ` +
+  `FCOS-R18 train step ${batch}×${size}×${size} on ${info.name} (${info.threads ?? 1} threads, ` +
+    `${info.cpuKernels ?? "-"} conv kernels), ` +
     `${new Date().toISOString()}, load ${load}`,
 );
 console.log(

@@ -87,7 +87,7 @@ Deno.test("a program on wasm with 2 threads ends by itself and leaves no worker 
   const stdout = new TextDecoder().decode(out.stdout);
   assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
   const { info, g, dir } = JSON.parse(stdout);
-  assertEquals([info, g], [{ name: "wasm", threads: 2 }, 144]);
+  assertEquals([info, g], [{ name: "wasm", threads: 2, cpuKernels: "onnxruntime" }, 144]);
   assert(typeof dir === "string" && dir.includes("fcos-wasm-threads-"), stdout);
   await assertRejects(() => Deno.stat(dir), Deno.errors.NotFound);
 });
@@ -204,10 +204,10 @@ Deno.test({
   async fn() {
     const lines: string[] = [];
     const info = await initBackend({ backend: "wasm", threads: 2, log: (l) => lines.push(l) });
-    assertEquals(info, { name: "wasm", threads: 2 });
+    assertEquals(info, { name: "wasm", threads: 2, cpuKernels: "onnxruntime" });
     assertEquals(tf.getBackend(), "wasm");
     assertEquals(lines.length, 1);
-    assert(/^backend: wasm \(SIMD, 2 threads\)/.test(lines[0]), lines[0]);
+    assert(/^backend: wasm \(SIMD, 2 threads, onnxruntime conv kernels\)/.test(lines[0]), lines[0]);
     // A second call without a forced backend keeps the running one.
     assertEquals(await initBackend({ log: () => {} }), info);
     // Square: tfjs-backend-cpu's resizeBilinear gradient fails on non-square images.

@@ -4,6 +4,7 @@
  * same order (boxes within 1e-3 px, scores within 1e-5).
  */
 import { tf } from "../src/tf.ts";
+import { initBackend } from "../src/backend/select.ts";
 import { assertEquals } from "../src/std.ts";
 import { FcosModel } from "../src/model/fcos.ts";
 import { preprocessImages } from "../src/model/transform.ts";
@@ -16,7 +17,8 @@ import { assertSameDetections, referenceDetections } from "./_detections.ts";
 const dir = referenceDir("model");
 
 async function setup() {
-  await tf.setBackend("wasm");
+  // initBackend: its default conv kernels (onnxruntime with -A), as users get them.
+  await initBackend({ backend: "wasm", log: () => {} });
   const meta = JSON.parse(await Deno.readTextFile(`${dir}/meta.json`));
   const ref = (await readSafetensors(`${dir}/outputs.safetensors`)).tensors;
   const model = FcosModel.create({

@@ -24,32 +24,10 @@ import { exportOnnx, ONNX_INPUT, ONNX_OUTPUTS } from "../export/onnx.ts";
 import { onnxModelType } from "../export/onnx_schema.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { parseStateDict } from "../io/pytorch.ts";
+import { firstLine, loadOnnxRuntime, type OrtModule } from "./ort_module.ts";
 import { inferConfig, loadWeights } from "../io/weights.ts";
 
-type OrtModule = typeof Ort;
-let ortModule: Promise<OrtModule> | undefined;
-
-/**
- * Imports onnxruntime-node once. Without `--allow-ffi` (a native addon) this is one FcosError
- * saying so.
- */
-export function loadOnnxRuntime(): Promise<OrtModule> {
-  ortModule ??= import("onnxruntime-node").catch((e) => {
-    ortModule = undefined;
-    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-      throw new FcosError(
-        "the onnx backend runs onnxruntime-node, a native addon: run again with --allow-ffi (or -A)",
-        { cause: e },
-      );
-    }
-    throw new FcosError(`cannot load onnxruntime-node: ${firstLine(e)}`, { cause: e });
-  });
-  return ortModule;
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0];
-}
+export { loadOnnxRuntime };
 
 /**
  * Feature-map sizes [H_l, W_l] of P3…P7 for a padded input of [hp, wp]: every stride-2 step of the

@@ -12,6 +12,12 @@ import { tf } from "../tf.ts";
 import { registerMissingGradients } from "./gradients.ts";
 import { registerGroupNormKernels } from "./group_norm.ts";
 import { registerWasmGradients } from "./wasm_gradients.ts";
+import {
+  type CpuKernels,
+  disposeOrtKernels,
+  enableOrtKernels,
+  setCpuKernels,
+} from "./ort_kernels.ts";
 import { registerWebGpuKernels, watchWebGpuDevice } from "./webgpu.ts";
 import {
   configureWasmThreads,
@@ -19,6 +25,8 @@ import {
   unrefWasmThreads,
   withPthreadWorkers,
 } from "./wasm_threads.ts";
+
+export type { CpuKernels };
 
 /** The backends `initBackend` can start. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
@@ -44,6 +52,8 @@ export interface BackendInfo {
   isSoftwareAdapter?: boolean;
   /** XNNPACK threads, when wasm runs. */
   threads?: number;
+  /** What runs wasm's convolutions (forward and gradients), when wasm runs. */
+  cpuKernels?: CpuKernels;
 }
 
 /** Options of {@linkcode initBackend}. */
@@ -52,6 +62,13 @@ export interface InitBackendOptions {
   backend?: BackendName;
   /** wasm threads (default: the CPU count, at most 8); 1 runs the single-threaded SIMD build. */
   threads?: number;
+  /**
+   * What runs the wasm backend's convolutions (forward and gradients): `"onnxruntime"`
+   * (onnxruntime-node's native CPU kernels, ≈ 3× faster here; needs `--allow-ffi`) or
+   * `"xnnpack"` (tfjs-wasm's own). Default: onnxruntime where it loads, else xnnpack (the log line
+   * says why). Asking for onnxruntime where it cannot load is an FcosError.
+   */
+  cpuKernels?: CpuKernels;
   /** Receives the one line saying which backend runs (default: `console.error`). */
   log?: (line: string) => void;
 }
@@ -221,6 +238,42 @@ async function setBackendChecked(name: BackendName, start: () => Promise<boolean
 
 let current: BackendInfo | null = null;
 
+/** A requested kernel set that cannot start (never a reason to fall back to another backend). */
+class CpuKernelsError extends FcosError {}
+
+/**
+ * Starts the kernel set for wasm's convolutions: onnxruntime unless `requested` is xnnpack; by
+ * default XNNPACK where onnxruntime cannot load (`note` says why), on request an FcosError.
+ */
+async function startCpuKernels(
+  requested: CpuKernels | undefined,
+  threads: number,
+): Promise<{ name: CpuKernels; note: string }> {
+  if (requested !== undefined && requested !== "onnxruntime" && requested !== "xnnpack") {
+    throw new CpuKernelsError(
+      `unknown cpuKernels '${requested}': expected onnxruntime or xnnpack`,
+    );
+  }
+  if (requested === "xnnpack") {
+    setCpuKernels("xnnpack");
+    return { name: "xnnpack", note: "" };
+  }
+  try {
+    await enableOrtKernels(threads);
+    return { name: "onnxruntime", note: "" };
+  } catch (e) {
+    const why = (e as Error).message;
+    if (requested === "onnxruntime") throw new CpuKernelsError(why, { cause: e });
+    const noFfi = (e as Error).cause instanceof Deno.errors.NotCapable;
+    return {
+      name: "xnnpack",
+      note: noFfi
+        ? "; onnxruntime's kernels need --allow-ffi"
+        : `; onnxruntime kernels off: ${why}`,
+    };
+  }
+}
+
 /**
  * Starts a tfjs backend and logs one line saying which one runs (and on which adapter). By default:
  * WebGPU when `navigator.gpu` offers a hardware adapter; otherwise wasm with SIMD and
@@ -244,7 +297,13 @@ let current: BackendInfo | null = null;
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const log = options.log ?? ((line: string) => console.error(line));
   const forced = options.backend === undefined ? undefined : parseBackendName(options.backend);
-  if (current !== null && (forced === undefined || forced === current.name)) return current;
+  if (current !== null && (forced === undefined || forced === current.name)) {
+    if (current.name === "wasm" && options.cpuKernels !== undefined) {
+      const kernels = await startCpuKernels(options.cpuKernels, wasmThreads(options.threads));
+      current = { ...current, cpuKernels: kernels.name };
+    }
+    return current;
+  }
   registerMissingGradients();
   registerGroupNormKernels();
   const probe = forced === undefined || forced === "webgpu" ? await probeWebGpu() : null;
@@ -272,7 +331,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
   }
   if (name === "wasm") {
-    let threads = wasmThreads(options.threads);
+    const wanted = wasmThreads(options.threads);
+    let threads = wanted;
     registerWasmGradients();
     try {
       configureWasmThreads(threads);
@@ -289,12 +349,19 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       );
       unrefWasmThreads();
       const actual = getThreadsCount();
-      current = { name, threads: actual };
+      // onnxruntime's threads need no worker files: the wanted count even where wasm has one.
+      const kernels = await startCpuKernels(options.cpuKernels, wanted);
+      current = { name, threads: actual, cpuKernels: kernels.name };
       const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD";
-      log(`backend: wasm (${simd}, ${actual} thread${actual === 1 ? "" : "s"})${note}`);
+      log(
+        `backend: wasm (${simd}, ${actual} thread${actual === 1 ? "" : "s"}, ` +
+          `${kernels.name} conv kernels${
+            kernels.name === "onnxruntime" && wanted !== actual ? ` on ${wanted} threads` : ""
+          })${note}${kernels.note}`,
+      );
       return current;
     } catch (e) {
-      if (forced !== undefined) throw e;
+      if (forced !== undefined || e instanceof CpuKernelsError) throw e;
       note += `; wasm failed: ${(e as Error).message}`;
       name = "cpu";
     }
@@ -334,5 +401,6 @@ export function currentBackend(): BackendInfo | null {
  * ```
  */
 export function shutdownBackend(): void {
+  disposeOrtKernels();
   stopWasmThreads();
 }

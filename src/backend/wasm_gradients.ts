@@ -129,11 +129,13 @@ export function wasmKernelPhases(on: boolean): Map<string, { ms: number; calls: 
   return on ? phaseTimes! : current;
 }
 
-function phaseStart(): number {
+/** The start of a timed phase (see {@linkcode wasmKernelPhases}); 0 when timing is off. */
+export function phaseStart(): number {
   return phaseTimes === null ? 0 : performance.now();
 }
 
-function phaseEnd(name: string, t0: number): void {
+/** Adds the time since `t0` to phase `name` (see {@linkcode wasmKernelPhases}). */
+export function phaseEnd(name: string, t0: number): void {
   if (phaseTimes === null) return;
   const e = phaseTimes.get(name) ?? { ms: 0, calls: 0 };
   e.ms += performance.now() - t0;
