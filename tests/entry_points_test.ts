@@ -124,6 +124,7 @@ const SURFACE: Record<string, string[]> = {
     "BackendInfo",
     "BackendName",
     "COMPACT_CONFIG",
+    "CpuKernels",
     "DEFAULT_CONFIG",
     "DecodeOptions",
     "DetectOptions",
