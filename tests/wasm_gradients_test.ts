@@ -428,3 +428,23 @@ Deno.test("resizeNearestNeighbor gradient on wasm and cpu (replaced) is right fo
     assert(relDiff([Array.from(g.dataSync())], [want]) < 1e-6, backend);
   }
 });
+
+Deno.test("wasm: kept rearranged filters follow a reshape of the same data (another shape, same dataId)", async () => {
+  const f = () => {
+    const outs: tf.Tensor[] = [];
+    const both = (w: tf.Tensor4D) => {
+      const x = rand([1, 6, 6, w.shape[2]], 8) as tf.Tensor4D;
+      const y = tf.conv2d(x, w, 1, "same");
+      outs.push(y, ...convGradients(x, w, y, 1, "same"));
+    };
+    const w = rand([3, 3, 8, 8], 9) as tf.Tensor4D;
+    both(w);
+    both(tf.reshape(w, [3, 3, 4, 16])); // the same dataId: the kept flip must not be reused
+    return outs;
+  };
+  const cpu = await on("cpu", f);
+  clearWasmGradientCaches();
+  const wasm = await on("wasm", f);
+  const d = relDiff(wasm, cpu);
+  assert(d < 1e-5, `relative difference ${d}`);
+});

@@ -289,7 +289,8 @@ let filterCacheFloats = 0;
  * took 100–200 ms for a 3×3×512×512 filter, more than the conv itself), kept for the filter's next
  * use: FCOS's head convs share their weights over the five levels, and XNNPACK packs weights once
  * per tensor, so reusing the rearranged tensor also reuses the packed operator. A tensor's data
- * never changes (a variable's assign gives it a new dataId), so the dataId is a safe key.
+ * never changes (a variable's assign gives it a new dataId), so the dataId is a safe key — with the
+ * shapes, since a Reshape keeps the dataId while the rearrangement depends on the shape.
  */
 function cachedFilter(
   backend: WasmBackendLike,
@@ -298,8 +299,9 @@ function cachedFilter(
   shape: number[],
   fill: (src: Float32Array, dst: Float32Array) => void,
 ): Info {
+  const key = `${layout} [${filter.shape}] → [${shape}]`;
   const entries = filterCache.get(filter.dataId);
-  const hit = entries?.get(layout);
+  const hit = entries?.get(key);
   if (entries !== undefined && hit !== undefined && hit.backend === backend) {
     filterCache.delete(filter.dataId); // most recently used goes last
     filterCache.set(filter.dataId, entries);
@@ -313,7 +315,7 @@ function cachedFilter(
   );
   phaseEnd(`filter rearranged (${layout}, JS)`, t);
   const map = entries ?? new Map();
-  map.set(layout, { info, backend });
+  map.set(key, { info, backend });
   filterCacheFloats += sizeOf(shape);
   filterCache.delete(filter.dataId);
   filterCache.set(filter.dataId, map);
