@@ -1,5 +1,6 @@
 /** Running the conv gradient kernels directly, for the kernel tests. */
 import { tf } from "../src/tf.ts";
+import { assertEquals } from "../src/std.ts";
 
 /** Conv padding as tfjs takes it. */
 export type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
@@ -53,4 +54,25 @@ export async function floatsDigest(parts: Float32Array[]): Promise<string> {
   }
   const digest = await crypto.subtle.digest("SHA-256", all);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Largest |a − b| relative to max(1, largest |b|), over all outputs (NaN counts as ∞). */
+export function relDiff(a: ArrayLike<number>[], b: ArrayLike<number>[]): number {
+  assertEquals(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    assertEquals(a[i].length, b[i].length, `output ${i}: length`);
+    let scale = 1;
+    for (let j = 0; j < b[i].length; j++) scale = Math.max(scale, Math.abs(b[i][j]));
+    for (let j = 0; j < a[i].length; j++) {
+      const d = Math.abs(a[i][j] - b[i][j]) / scale;
+      if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
+    }
+  }
+  return worst;
+}
+
+/** Data ids the wasm backend holds (tensors and kernel intermediates). */
+export function wasmDataIds(): number {
+  return (tf.findBackend("wasm") as unknown as { numDataIds(): number }).numDataIds();
 }

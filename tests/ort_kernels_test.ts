@@ -10,7 +10,7 @@ import { initBackend } from "../src/backend/select.ts";
 import { activeCpuKernels, type CpuKernels, setCpuKernels } from "../src/backend/ort_kernels.ts";
 import { wasmKernelPhases } from "../src/backend/wasm_gradients.ts";
 import { assert, assertEquals } from "../src/std.ts";
-import { convGradients, largeConvDigest, type Pad } from "./_conv.ts";
+import { convGradients, largeConvDigest, type Pad, relDiff, wasmDataIds } from "./_conv.ts";
 import { TINY, trainedWeights, weightsDigest } from "./_tiny_train.ts";
 import { FcosModel } from "../src/model/fcos.ts";
 
@@ -67,26 +67,6 @@ async function on(where: "cpu" | CpuKernels, f: () => tf.Tensor[]): Promise<Arra
   const arrays = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
   tf.dispose(outs);
   return arrays;
-}
-
-/** Largest |a − b| relative to max(1, largest |b|), over all outputs. */
-function relDiff(a: Arrays, b: Arrays): number {
-  assertEquals(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    assertEquals(a[i].length, b[i].length, `output ${i}: length`);
-    let scale = 1;
-    for (const v of b[i]) scale = Math.max(scale, Math.abs(v));
-    for (let j = 0; j < a[i].length; j++) {
-      const d = Math.abs(a[i][j] - b[i][j]) / scale;
-      if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
-    }
-  }
-  return worst;
-}
-
-function wasmDataIds(): number {
-  return (tf.findBackend("wasm") as unknown as { numDataIds(): number }).numDataIds();
 }
 
 Deno.test("initBackend starts the onnxruntime kernels by default (-A)", () => {

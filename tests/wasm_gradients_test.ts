@@ -10,7 +10,7 @@ import {
 } from "../src/backend/wasm_gradients.ts";
 import { registerMissingGradients } from "../src/backend/gradients.ts";
 import { assert, assertEquals } from "../src/std.ts";
-import { convGradients, type Pad } from "./_conv.ts";
+import { convGradients, type Pad, relDiff, wasmDataIds } from "./_conv.ts";
 
 registerWasmGradients();
 registerMissingGradients();
@@ -29,28 +29,8 @@ async function on(backend: string, f: () => tf.Tensor[]): Promise<Arrays> {
   });
 }
 
-/** Largest |a − b| over all outputs, relative to max(1, largest |b|). */
-function relDiff(a: Arrays, b: Arrays): number {
-  assertEquals(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    assertEquals(a[i].length, b[i].length, `output ${i}: length`);
-    const scale = Math.max(1, ...b[i].map(Math.abs));
-    for (let j = 0; j < a[i].length; j++) {
-      const d = Math.abs(a[i][j] - b[i][j]);
-      if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : Math.max(worst, d / scale);
-    }
-  }
-  return worst;
-}
-
 function rand(shape: number[], seed: number): tf.Tensor {
   return tf.randomUniform(shape, -1, 1, "float32", seed);
-}
-
-/** Data ids the wasm backend holds (tensors and kernel intermediates). */
-function wasmDataIds(): number {
-  return (tf.findBackend("wasm") as unknown as { numDataIds(): number }).numDataIds();
 }
 
 const CONV_CASES: { x: number[]; k: number; s: 1 | 2; pad: Pad; co: number }[] = [
