@@ -3,14 +3,11 @@ import { openRunData, planRun } from "../src/train/run_data.ts";
 import type { RunSetup } from "../src/train/run_state.ts";
 import { resolveSettings } from "../src/train/settings.ts";
 import type { TrainOptions } from "../src/train/trainer.ts";
+import { TINY_NET } from "./_models.ts";
 
 /** A tiny FCOS (ResNet-18 at 1/8 width, 64 px) for tests of the trainer's steps. */
 export const TINY = {
-  backbone: "resnet18" as const,
-  backboneWidth: 0.125,
-  fpnChannels: 16,
-  groupNormGroups: 4,
-  headConvs: 1,
+  ...TINY_NET,
   minSize: 64,
   maxSize: 64,
 };

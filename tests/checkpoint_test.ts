@@ -11,16 +11,13 @@ import {
   readCheckpointState,
   saveCheckpoint,
 } from "../src/train/checkpoint.ts";
+import { TINY_NET } from "./_models.ts";
 
 await tf.setBackend("cpu");
 (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
 
 const TINY = {
-  backbone: "resnet18" as const,
-  backboneWidth: 0.125,
-  fpnChannels: 16,
-  groupNormGroups: 4,
-  headConvs: 1,
+  ...TINY_NET,
   numClasses: 3,
   minSize: 64,
   maxSize: 64,

@@ -15,6 +15,7 @@ import { captured } from "./_capture.ts";
 import { assertSameDetections, referenceDetections } from "./_detections.ts";
 import { main } from "../src/cli/main.ts";
 import { zipSync } from "fflate";
+import { TINY_NET } from "./_models.ts";
 
 const dir = referenceDir("model");
 const repo = new URL("..", import.meta.url).pathname;
@@ -23,11 +24,7 @@ const repo = new URL("..", import.meta.url).pathname;
 async function tinySetup(tmp: string) {
   await tf.setBackend("wasm");
   const model = FcosModel.create({
-    backbone: "resnet18",
-    backboneWidth: 0.125,
-    fpnChannels: 16,
-    groupNormGroups: 4,
-    headConvs: 1,
+    ...TINY_NET,
     numClasses: 3,
     minSize: 64,
     maxSize: 64,

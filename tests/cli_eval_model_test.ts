@@ -11,17 +11,14 @@ import { predictDataset } from "../src/train/trainer.ts";
 import { evaluateDetections } from "../src/eval/detections.ts";
 import { evalCommand } from "../src/cli/eval.ts";
 import { captured } from "./_capture.ts";
+import { TINY_NET } from "./_models.ts";
 
 Deno.test("eval CLI: a model on a data set gives the library's numbers", async () => {
   await initBackend({ backend: "wasm", log: () => {} });
   const tmp = await Deno.makeTempDir();
   // An untrained tiny model with a low threshold: many detections, small but real APs.
   const model = FcosModel.create({
-    backbone: "resnet18",
-    backboneWidth: 0.125,
-    fpnChannels: 16,
-    groupNormGroups: 4,
-    headConvs: 1,
+    ...TINY_NET,
     numClasses: 5,
     minSize: 96,
     maxSize: 96,

@@ -13,6 +13,7 @@ import { main } from "../src/cli/main.ts";
 import type { DetectRecord } from "../src/cli/detect.ts";
 import { OnnxDetector } from "../src/backend/onnx_runtime.ts";
 import { captured } from "./_capture.ts";
+import { TINY_NET } from "./_models.ts";
 
 const repo = new URL("..", import.meta.url).pathname;
 
@@ -20,11 +21,7 @@ const repo = new URL("..", import.meta.url).pathname;
 async function setup(tmp: string) {
   await initBackend({ backend: "wasm", log: () => {} });
   const model = FcosModel.create({
-    backbone: "resnet18",
-    backboneWidth: 0.125,
-    fpnChannels: 16,
-    groupNormGroups: 4,
-    headConvs: 1,
+    ...TINY_NET,
     numClasses: 5,
     minSize: 64,
     maxSize: 96,

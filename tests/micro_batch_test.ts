@@ -6,15 +6,12 @@ import { generateSynthetic } from "../src/data/synthetic.ts";
 import { Sgd } from "../src/train/optimizer.ts";
 import { prepareBatch, trainableParams, trainStep } from "../src/train/trainer.ts";
 import { lossAndGrads, planMicroBatch } from "../src/train/micro_batch.ts";
+import { TINY_NET } from "./_models.ts";
 
 await initBackend({ backend: "wasm", threads: 1, log: () => {} });
 
 const TINY = {
-  backbone: "resnet18" as const,
-  backboneWidth: 0.125,
-  fpnChannels: 16,
-  groupNormGroups: 4,
-  headConvs: 1,
+  ...TINY_NET,
   numClasses: 5,
   minSize: 64,
   maxSize: 64,

@@ -14,7 +14,7 @@ import { buildOnnxModel, exportOnnx, ONNX_INPUT, ONNX_OUTPUTS } from "../src/exp
 import { onnxModelType } from "../src/export/onnx_schema.ts";
 import { referenceDir } from "./_reference.ts";
 import { assertClose } from "./_compare.ts";
-import { spreadHeadWeights } from "./_models.ts";
+import { spreadHeadWeights, TINY_NET } from "./_models.ts";
 
 type Heads = Record<(typeof ONNX_OUTPUTS)[number], Float32Array>;
 
@@ -111,11 +111,7 @@ Deno.test("onnx export: onnxruntime runs the graph and gives our forward's outpu
 Deno.test("onnx export: a state dict that lacks a tensor is an FcosError naming it", async () => {
   await tf.setBackend("wasm");
   const model = FcosModel.create({
-    backbone: "resnet18",
-    backboneWidth: 0.125,
-    fpnChannels: 16,
-    groupNormGroups: 4,
-    headConvs: 1,
+    ...TINY_NET,
     numClasses: 2,
   });
   const weights = await stateDict(model);
