@@ -37,6 +37,7 @@ export {
   type DetectOptions,
   FcosModel,
   type ForwardOutputs,
+  type HostHeadOutputs,
   postprocessDetections,
 } from "./src/model/fcos.ts";
 export type { DecodeOptions } from "./src/decode/decode.ts";

@@ -20,7 +20,7 @@
 import { tf } from "../src/tf.ts";
 import { initBackend } from "../src/backend/select.ts";
 import { cpuKernelsFromEnv } from "./_run.ts";
-import { FcosModel } from "../src/model/fcos.ts";
+import { FcosModel, readHeadOutputs } from "../src/model/fcos.ts";
 import { COMPACT_CONFIG } from "../src/model/config.ts";
 import { preprocessImages } from "../src/model/transform.ts";
 import type { HeadOutputs } from "../src/model/types.ts";
@@ -128,18 +128,10 @@ for (const [h, w] of shapes) {
     warmup: 2,
     async fn() {
       const copy = fresh();
-      const [clsLogits, bboxRegression, bboxCtrness] = await Promise.all([
-        copy.clsLogits.data(),
-        copy.bboxRegression.data(),
-        copy.bboxCtrness.data(),
-      ]);
+      const host = await readHeadOutputs(copy);
       free(copy);
       model.postprocess(
-        {
-          clsLogits: clsLogits as Float32Array,
-          bboxRegression: bboxRegression as Float32Array,
-          bboxCtrness: bboxCtrness as Float32Array,
-        },
+        host,
         grid,
         prep.imageSizes,
         prep.originalSizes,

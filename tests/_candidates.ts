@@ -15,7 +15,7 @@ import {
   candidatesPerLevel,
   selectCandidates,
 } from "../src/decode/candidates.ts";
-import { FcosModel } from "../src/model/fcos.ts";
+import { FcosModel, readHeadOutputs } from "../src/model/fcos.ts";
 import { preprocessImages, type RgbImage } from "../src/model/transform.ts";
 import type { AnchorGrid, Detections, HeadOutputs } from "../src/model/types.ts";
 
@@ -215,17 +215,9 @@ async function detectByFullReadback(
       [prep.batch.shape[1], prep.batch.shape[2]],
       FcosModel.levelShapes(features),
     );
-    const [clsLogits, bboxRegression, bboxCtrness] = await Promise.all([
-      head.clsLogits.data(),
-      head.bboxRegression.data(),
-      head.bboxCtrness.data(),
-    ]);
+    const host = await readHeadOutputs(head);
     return model.postprocess(
-      {
-        clsLogits: clsLogits as Float32Array,
-        bboxRegression: bboxRegression as Float32Array,
-        bboxCtrness: bboxCtrness as Float32Array,
-      },
+      host,
       grid,
       prep.imageSizes,
       prep.originalSizes,

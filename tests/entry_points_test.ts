@@ -141,6 +141,7 @@ const SURFACE: Record<string, string[]> = {
     "GpuNmsInput",
     "GpuNmsOptions",
     "HeadOutputs",
+    "HostHeadOutputs",
     "ImageTargets",
     "InitBackendOptions",
     "LoadReport",

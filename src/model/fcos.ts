@@ -56,23 +56,42 @@ export interface DetectOptions extends DecodeOptions {
 /** Backends whose tensors live in host memory: reading them back is a copy. */
 const HOST_MEMORY_BACKENDS = new Set(["wasm", "cpu"]);
 
-/** Image i's full head outputs (clsLogits L×C, bboxRegression L×4, bboxCtrness L), read back. */
-async function readImage(head: HeadOutputs, i: number) {
-  const [, l, c] = head.clsLogits.shape;
-  const parts = tf.tidy(() => [
-    tf.slice(head.clsLogits, [i, 0, 0], [1, l, c]),
-    tf.slice(head.bboxRegression, [i, 0, 0], [1, l, 4]),
-    tf.slice(head.bboxCtrness, [i, 0], [1, l]),
+/** Head outputs read back into host memory (clsLogits N×L×C, bboxRegression N×L×4, bboxCtrness N×L). */
+export interface HostHeadOutputs {
+  /** [N, L, C] class logits. */
+  clsLogits: Float32Array;
+  /** [N, L, 4] box regression (l, t, r, b before decoding). */
+  bboxRegression: Float32Array;
+  /** [N, L] centerness logits. */
+  bboxCtrness: Float32Array;
+}
+
+/** Reads a batch's head outputs back, the three in one await (the tensors stay the caller's). */
+export async function readHeadOutputs(head: HeadOutputs): Promise<HostHeadOutputs> {
+  const [clsLogits, bboxRegression, bboxCtrness] = await Promise.all([
+    head.clsLogits.data(),
+    head.bboxRegression.data(),
+    head.bboxCtrness.data(),
   ]);
+  return {
+    clsLogits: clsLogits as Float32Array,
+    bboxRegression: bboxRegression as Float32Array,
+    bboxCtrness: bboxCtrness as Float32Array,
+  };
+}
+
+/** Image i's full head outputs (clsLogits L×C, bboxRegression L×4, bboxCtrness L), read back. */
+async function readImage(head: HeadOutputs, i: number): Promise<HostHeadOutputs> {
+  const [, l, c] = head.clsLogits.shape;
+  const image = tf.tidy(() => ({
+    clsLogits: tf.slice(head.clsLogits, [i, 0, 0], [1, l, c]),
+    bboxRegression: tf.slice(head.bboxRegression, [i, 0, 0], [1, l, 4]),
+    bboxCtrness: tf.slice(head.bboxCtrness, [i, 0], [1, l]),
+  })) as HeadOutputs;
   try {
-    const [clsLogits, bboxRegression, bboxCtrness] = await Promise.all(parts.map((t) => t.data()));
-    return {
-      clsLogits: clsLogits as Float32Array,
-      bboxRegression: bboxRegression as Float32Array,
-      bboxCtrness: bboxCtrness as Float32Array,
-    };
+    return await readHeadOutputs(image);
   } finally {
-    tf.dispose(parts);
+    tf.dispose([image.clsLogits, image.bboxRegression, image.bboxCtrness]);
   }
 }
 
@@ -199,18 +218,10 @@ export class FcosModel {
     try {
       const grid = this.anchorGrid([hp, wp], levelShapes);
       if (!onDevice) {
-        const [clsLogits, bboxRegression, bboxCtrness] = await Promise.all([
-          head.clsLogits.data(),
-          head.bboxRegression.data(),
-          head.bboxCtrness.data(),
-        ]);
+        const host = await readHeadOutputs(head);
         checkWebGpuDevice();
         return this.postprocess(
-          {
-            clsLogits: clsLogits as Float32Array,
-            bboxRegression: bboxRegression as Float32Array,
-            bboxCtrness: bboxCtrness as Float32Array,
-          },
+          host,
           grid,
           prep.imageSizes,
           prep.originalSizes,
@@ -248,7 +259,7 @@ export class FcosModel {
    * bboxCtrness N×L) into detections in original-image pixels.
    */
   postprocess(
-    head: { clsLogits: Float32Array; bboxRegression: Float32Array; bboxCtrness: Float32Array },
+    head: HostHeadOutputs,
     grid: AnchorGrid,
     imageSizes: [number, number][],
     originalSizes: [number, number][],
@@ -304,7 +315,7 @@ function decodeOptionsFor(config: FcosConfig, options: DecodeOptions): DecodeOpt
  */
 export function postprocessDetections(
   config: FcosConfig,
-  head: { clsLogits: Float32Array; bboxRegression: Float32Array; bboxCtrness: Float32Array },
+  head: HostHeadOutputs,
   grid: AnchorGrid,
   imageSizes: [number, number][],
   originalSizes: [number, number][],
